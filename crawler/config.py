@@ -1,0 +1,381 @@
+"""The typed, validated, immutable configuration of one organisation.
+
+One TOML file is loaded into frozen pydantic models and passed down; nothing else in the
+project reads the environment. Errors are turned into one line per problem naming the file,
+the key path and what is wrong, because the person fixing a config is reading a terminal, not
+a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from crawler.domain import Platform, SourceKind
+
+CONFIG_ENV = "MEDIAMON_CONFIG"
+DATABASE_ENV = "MEDIAMON_DATABASE_URL"
+DEFAULT_CONFIG = "mediamon.toml"
+MASK = "********"
+
+_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class ConfigError(Exception):
+    """A config that cannot be used; ``str()`` is the user-facing message (one line a problem)."""
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+HttpUrl = Annotated[str, Field(min_length=1)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Site(_Frozen):
+    """One of the organisation's own blogs or newsrooms."""
+
+    url: HttpUrl
+    feed: str = ""
+    platform: Platform = Platform.WORDPRESS
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        return _http_url(v)
+
+    @field_validator("feed")
+    @classmethod
+    def _feed(cls, v: str) -> str:
+        return _http_url(v) if v else v
+
+
+class Organisation(_Frozen):
+    name: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+    timezone: str = "UTC"
+    sites: tuple[Site, ...] = ()
+    authors: tuple[str, ...] = ()
+    """Names the organisation comments under on its own blog (its replies are marked)."""
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be empty")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone: {v!r}") from None
+        return v
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Query(_Frozen):
+    name: str = Field(min_length=1)
+    query: str = Field(min_length=1)
+
+
+class Source(_Frozen):
+    name: str = Field(min_length=1)
+    url: HttpUrl
+    kind: SourceKind = SourceKind.PRESS
+    weight: int = Field(default=1, ge=0, le=100)
+    language: str = ""
+    crawl_depth: int = Field(default=1, ge=0, le=5)
+    max_pages: int = Field(default=200, ge=1, le=100_000)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        return _http_url(v)
+
+
+class Digest(_Frozen):
+    recipients: tuple[str, ...] = ()
+    sender: str = "mediamon@localhost"
+    send_at: str = "08:00"
+    archive_dir: str = "digests"
+    unsubscribe: str = ""
+    """List-Unsubscribe target (mailto: or https:); defaults to a mailto to the sender."""
+
+    @field_validator("recipients")
+    @classmethod
+    def _recipients(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for address in v:
+            if not _EMAIL.match(address):
+                raise ValueError(f"not an email address: {address!r}")
+        return v
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, v: str) -> str:
+        if not _EMAIL.match(v) and not re.match(r"^[^@\s]+@[^@\s]+$", v):
+            raise ValueError(f"not an email address: {v!r}")
+        return v
+
+    @field_validator("send_at")
+    @classmethod
+    def _send_at(cls, v: str) -> str:
+        if not _HHMM.match(v):
+            raise ValueError(f"not a time of day HH:MM: {v!r}")
+        return v
+
+
+class Smtp(_Frozen):
+    host: str = "localhost"
+    port: int = Field(default=25, ge=1, le=65535)
+    security: Literal["none", "starttls", "ssl"] = "none"
+    username: str = ""
+    password_env: str = "MEDIAMON_SMTP_PASSWORD"  # noqa: S105 (a variable name, not a secret)
+    timeout: float = Field(default=30.0, gt=0, le=600)
+    password: str = Field(default="", exclude=True, repr=False)
+    """Filled from the environment variable named by ``password_env``; never from the file."""
+
+
+class Crawl(_Frozen):
+    user_agent: str = "mediamon (+https://example.org/bot)"
+    obey_robots: bool = True
+    allow_hosts: tuple[str, ...] = ()
+    resolve: Mapping[str, str] = Field(default_factory=dict)
+    """Static host name -> IP address map (like curl --resolve), for staging and the sample web."""
+    concurrent_per_host: int = Field(default=2, ge=1, le=32)
+    download_delay: float = Field(default=1.0, ge=0, le=120)
+    timeout: float = Field(default=30.0, gt=0, le=600)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    max_feed_items: int = Field(default=1000, ge=1)
+    min_interval_minutes: int = Field(default=15, ge=1)
+    max_interval_minutes: int = Field(default=24 * 60, ge=1)
+
+    @field_validator("resolve")
+    @classmethod
+    def _resolve(cls, v: Mapping[str, str]) -> Mapping[str, str]:
+        for host, address in v.items():
+            try:
+                ipaddress.ip_address(address)
+            except ValueError:
+                raise ValueError(f"{host}: not an IP address: {address!r}") from None
+        return {host.lower(): address for host, address in v.items()}
+
+    @model_validator(mode="after")
+    def _intervals(self) -> Crawl:
+        if self.min_interval_minutes > self.max_interval_minutes:
+            raise ValueError("min_interval_minutes is larger than max_interval_minutes")
+        return self
+
+
+class Linkbacks(_Frozen):
+    wpcom_api_base: str = "https://public-api.wordpress.com"
+    recent_days: int = Field(default=60, ge=1)
+    recheck_after_days: tuple[int, ...] = (1, 7)
+
+    @field_validator("wpcom_api_base")
+    @classmethod
+    def _base(cls, v: str) -> str:
+        return _http_url(v).rstrip("/")
+
+
+class Receiver(_Frozen):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8750, ge=0, le=65535)
+    public_url: str = ""
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    per_ip_per_minute: int = Field(default=30, ge=1)
+    per_domain_per_minute: int = Field(default=10, ge=1)
+    block_domains: tuple[str, ...] = ()
+    block_urls: tuple[str, ...] = ()
+
+
+class Database(_Frozen):
+    url: str = "sqlite:///mediamon.db"
+
+
+class Retention(_Frozen):
+    fetch_events: int = Field(default=30, ge=1, le=1000)
+    crawl_runs_days: int = Field(default=90, ge=1)
+    receipts_days: int = Field(default=90, ge=1)
+
+
+class Config(_Frozen):
+    """The whole file. ``path`` is where it was read from (relative paths resolve beside it)."""
+
+    organisation: Organisation
+    queries: tuple[Query, ...] = ()
+    sources: tuple[Source, ...] = ()
+    digest: Digest = Digest()
+    smtp: Smtp = Smtp()
+    crawl: Crawl = Crawl()
+    linkbacks: Linkbacks = Linkbacks()
+    receiver: Receiver = Receiver()
+    database: Database = Database()
+    retention: Retention = Retention()
+    path: str = Field(default="", exclude=True)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Config:
+        for label, names in (
+            ("sources", [s.name for s in self.sources]),
+            ("queries", [q.name for q in self.queries]),
+        ):
+            seen: set[str] = set()
+            for index, name in enumerate(names):
+                if name in seen:
+                    raise ValueError(f"{label}[{index}].name: duplicate name {name!r}")
+                seen.add(name)
+        return self
+
+    @property
+    def base_dir(self) -> Path:
+        return Path(self.path).resolve().parent if self.path else Path.cwd()
+
+    def masked(self) -> dict[str, Any]:
+        """The config as a dict for display: secrets replaced by a mask."""
+        data = self.model_dump(mode="json")
+        data["smtp"]["password"] = MASK if self.smtp.password else ""
+        data["database"]["url"] = mask_url(self.database.url)
+        return data
+
+
+def mask_url(url: str) -> str:
+    """Hide the password of a database or SMTP URL (``user:***@host``)."""
+    return re.sub(r"(?<=://)([^:/@]+):[^@/]*@", rf"\1:{MASK}@", url)
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
+    model: type[BaseModel] | None = Config
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        inner = getattr(annotation, "__args__", None)
+        candidate = inner[0] if inner else annotation
+        model = (
+            candidate if isinstance(candidate, type) and issubclass(candidate, BaseModel) else None
+        )
+    return [n for n, f in (model.model_fields.items() if model else []) if not f.exclude]
+
+
+def _describe(error: Any) -> str:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    where = _loc(loc) if loc else "(top level)"
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(str(loc[-1]), _fields_at(loc), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{where}: unknown key{hint}"
+    if kind == "missing":
+        return f"{where}: required key is missing"
+    message = str(error["msg"])
+    message = message.removeprefix("Value error, ")
+    if message.startswith(("sources[", "queries[")):
+        return message
+    return f"{where}: {message}"
+
+
+def parse_config(
+    data: Mapping[str, Any], *, path: str = DEFAULT_CONFIG, env: Mapping[str, str] | None = None
+) -> Config:
+    """Validate a decoded TOML document, fill secrets from ``env``, and return the Config."""
+    env = os.environ if env is None else env
+    smtp = data.get("smtp")
+    if isinstance(smtp, Mapping) and "password" in smtp:
+        raise ConfigError(
+            f"{Path(path).name}: smtp.password: secrets are not read from the file; put the "
+            "password in the environment variable named by smtp.password_env"
+        )
+    try:
+        config = Config.model_validate({**data, "path": path})
+    except ValidationError as exc:
+        lines = [f"{Path(path).name}: {_describe(e)}" for e in exc.errors()]
+        raise ConfigError("\n".join(lines)) from None
+    password = env.get(config.smtp.password_env, "")
+    if password:
+        config = config.model_copy(
+            update={"smtp": config.smtp.model_copy(update={"password": password})}
+        )
+    return config
+
+
+def load_config(path: str | os.PathLike[str], *, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate one config file.
+
+    :raises ConfigError: with a message naming the file, the key path and the problem.
+    """
+    file = Path(path)
+    if not file.exists():
+        raise ConfigError(f"{file}: config file not found; create one with `mediamon init {file}`")
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file.name}: TOML syntax error: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read: {exc}") from None
+    return parse_config(data, path=str(file), env=env)
+
+
+def config_path(option: str | None, env: Mapping[str, str] | None = None) -> Path:
+    """The config file to use: the option, else $MEDIAMON_CONFIG, else ./mediamon.toml."""
+    env = os.environ if env is None else env
+    return Path(option or env.get(CONFIG_ENV) or DEFAULT_CONFIG)
+
+
+def database_url(
+    config: Config | None,
+    option: str | None,
+    *,
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> str:
+    """The database to use: --db, else $MEDIAMON_DATABASE_URL, else the config's, with a
+    relative SQLite path resolved beside the config file (so cron and systemd find it)."""
+    env = os.environ if env is None else env
+    url = option or env.get(DATABASE_ENV) or (config.database.url if config else "")
+    if not url:
+        url = "sqlite:///mediamon.db"
+    base = config.base_dir if config else (config_file.resolve().parent if config_file else None)
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and base is not None:
+        rest = url[len(prefix) :]
+        if rest and rest != ":memory:" and not rest.startswith("/"):
+            url = prefix + str(base / rest)
+    return url

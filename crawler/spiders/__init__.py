@@ -1,0 +1,1 @@
+"""Scrapy spiders. They yield items and never touch storage (pipelines do)."""

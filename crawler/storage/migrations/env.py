@@ -1,0 +1,51 @@
+"""Alembic environment: runs on the connection the caller passes (``config.attributes``),
+or on ``sqlalchemy.url``; SQLite uses batch mode so ALTERs work there too."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from crawler.storage.db import make_engine
+from crawler.storage.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """APScheduler's job store lives in the same database but is not ours to migrate."""
+    return not (type_ == "table" and name is not None and name.startswith("apscheduler_"))
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        include_object=include_object,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    run_migrations_online()

@@ -1,0 +1,301 @@
+"""SQLAlchemy 2.0 models: one class a table, natural keys as named unique constraints.
+
+Every write in mediamon is an upsert on a natural key (DESIGN.md "Data"), so re-running a crawl,
+a crash half way or two workers at once never duplicate a row. Constraint names follow one
+convention so that migrations are stable on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both databases.
+
+    SQLite has no time zone type and hands back naive values; storing UTC and re-attaching
+    the zone on the way out keeps every datetime in the program aware, so comparisons between
+    database values and ``datetime.now(UTC)`` never raise.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime given to the database: {value!r}")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class SourceRow(Base):
+    """A place we watch, with its polling state (miniflux-style)."""
+
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    org: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    type: Mapped[str] = mapped_column(String(20), default="feed")
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    language: Mapped[str] = mapped_column(String(20), default="")
+    configured_url: Mapped[str] = mapped_column(String(2048), default="")
+    discovered: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    etag: Mapped[str] = mapped_column(String(1024), default="")
+    last_modified: Mapped[str] = mapped_column(String(200), default="")
+    body_hash: Mapped[str] = mapped_column(String(64), default="")
+    checked_at: Mapped[datetime | None] = mapped_column(default=None)
+    next_check_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    interval_seconds: Mapped[int] = mapped_column(Integer, default=3600)
+    failures: Mapped[float] = mapped_column(Float, default=0.0)
+    health: Mapped[str] = mapped_column(String(20), default="ok")
+    last_status: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    disabled_reason: Mapped[str] = mapped_column(Text, default="")
+    redirect_url: Mapped[str] = mapped_column(String(2048), default="")
+    redirect_count: Mapped[int] = mapped_column(Integer, default=0)
+    entries_total: Mapped[int] = mapped_column(Integer, default=0)
+    events: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]
+
+
+class HostRow(Base):
+    """Per-host politeness state: a Retry-After applies to the whole host."""
+
+    __tablename__ = "hosts"
+    __table_args__ = (UniqueConstraint("host"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    blocked_until: Mapped[datetime | None] = mapped_column(default=None)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class PostRow(Base):
+    """A page the organisation published."""
+
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("org", "canonical_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org: Mapped[str] = mapped_column(String(200))
+    canonical_url: Mapped[str] = mapped_column(String(2048))
+    url: Mapped[str] = mapped_column(String(2048))
+    title: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    comment_feed_url: Mapped[str] = mapped_column(String(2048), default="")
+    comment_count: Mapped[int | None] = mapped_column(Integer, default=None)
+    platform: Mapped[str] = mapped_column(String(20), default="generic")
+    site_url: Mapped[str] = mapped_column(String(2048), default="")
+    wp_post_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_harvested_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
+
+
+class StoryRow(Base):
+    """A cluster of near-duplicate documents (a wire story and its pickups)."""
+
+    __tablename__ = "stories"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    original_document_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime]
+
+
+class DocumentRow(Base):
+    """One fetched page, keyed by its canonical URL."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("canonical_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(String(2048))
+    url: Mapped[str] = mapped_column(String(2048))
+    title: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(Text, default="")
+    site: Mapped[str] = mapped_column(String(255), default="")
+    language: Mapped[str] = mapped_column(String(20), default="")
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+    fetched_at: Mapped[datetime]
+    text: Mapped[str] = mapped_column(Text, default="")
+    text_hash: Mapped[str] = mapped_column(String(64), default="")
+    fingerprint: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="SET NULL"), default=None, index=True
+    )
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), default=None
+    )
+
+
+class FeedEntryRow(Base):
+    """Which entries a feed has shown, so an entry is stored once per feed whatever its guid."""
+
+    __tablename__ = "feed_entries"
+    __table_args__ = (UniqueConstraint("source_id", "entry_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    entry_key: Mapped[str] = mapped_column(String(512))
+    link: Mapped[str] = mapped_column(String(2048), default="")
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), default=None
+    )
+    first_seen_at: Mapped[datetime]
+
+
+class MentionRow(Base):
+    """One coverage item. ``target`` is the canonical post URL or "" (never NULL, so the
+    natural key works as a unique constraint on both databases)."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (
+        UniqueConstraint("org", "document_id", "kind", "target"),
+        Index("ix_mentions_org_first_seen_at", "org", "first_seen_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org: Mapped[str] = mapped_column(String(200))
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str] = mapped_column(String(2048), default="")
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL"), default=None
+    )
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), default=None
+    )
+    # NULL (not []) when empty, so a later sighting with evidence can fill them in.
+    queries: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
+    terms: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
+    snippet: Mapped[str] = mapped_column(Text, default="")
+    hits: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True), default=None)
+    author: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    context: Mapped[str] = mapped_column(Text, default="")
+    by_organisation: Mapped[bool] = mapped_column(Boolean, default=False)
+    found_via: Mapped[str] = mapped_column(String(20))
+    routes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="live")
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    checked_at: Mapped[datetime | None] = mapped_column(default=None)
+    next_check_at: Mapped[datetime | None] = mapped_column(default=None)
+    checks: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReceiptRow(Base):
+    """An incoming pingback / trackback / webmention, queued until its source is verified."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (UniqueConstraint("protocol", "source", "target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    protocol: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(2048))
+    target: Mapped[str] = mapped_column(String(2048))
+    received_at: Mapped[datetime]
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class DigestRow(Base):
+    """One organisation's digest for one day; ``state`` guards the send-at-most-once rule."""
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("org", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org: Mapped[str] = mapped_column(String(200))
+    day: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20), default="rendered")
+    rendered_at: Mapped[datetime | None] = mapped_column(default=None)
+    path: Mapped[str] = mapped_column(String(2048), default="")
+    message_id: Mapped[str] = mapped_column(String(255), default="")
+    recipients: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class CrawlRunRow(Base):
+    """One run of a job (poll, crawl, harvest, digest ...), for `status` and the health footer."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(100), index=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    exit_status: Mapped[int | None] = mapped_column(Integer, default=None)
+    error: Mapped[str] = mapped_column(Text, default="")
+    pid: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class LeaseRow(Base):
+    """A named lease (the active scheduler) that works on SQLite as well as PostgreSQL."""
+
+    __tablename__ = "leases"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    holder: Mapped[str] = mapped_column(String(200), default="")
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)

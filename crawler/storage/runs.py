@@ -1,0 +1,58 @@
+"""Run history (``crawl_runs``): every job and crawl records its start, end, stats and exit
+status, which feed `mediamon status` and the digest's health footer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from crawler.storage.models import CrawlRunRow
+
+
+def start_run(session: Session, job: str, now: datetime, pid: int | None = None) -> int:
+    row = CrawlRunRow(job=job, started_at=now, pid=pid, stats={}, error="")
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    now: datetime,
+    *,
+    stats: dict[str, Any] | None = None,
+    exit_status: int = 0,
+    error: str = "",
+) -> None:
+    session.execute(
+        update(CrawlRunRow)
+        .where(CrawlRunRow.id == run_id)
+        .values(finished_at=now, stats=stats or {}, exit_status=exit_status, error=error[:4000])
+    )
+
+
+def recent_runs(session: Session, limit: int = 20) -> Sequence[CrawlRunRow]:
+    stmt = select(CrawlRunRow).order_by(CrawlRunRow.started_at.desc(), CrawlRunRow.id.desc())
+    return session.scalars(stmt.limit(limit)).all()
+
+
+def last_run_per_job(session: Session) -> dict[str, CrawlRunRow]:
+    latest = (
+        select(CrawlRunRow.job, func.max(CrawlRunRow.id).label("id"))
+        .group_by(CrawlRunRow.job)
+        .subquery()
+    )
+    stmt = select(CrawlRunRow).join(latest, latest.c.id == CrawlRunRow.id)
+    return {row.job: row for row in session.scalars(stmt)}
+
+
+def runs_between(session: Session, since: datetime, until: datetime) -> Sequence[CrawlRunRow]:
+    stmt = select(CrawlRunRow).where(
+        CrawlRunRow.started_at >= since, CrawlRunRow.started_at < until
+    )
+    return session.scalars(stmt.order_by(CrawlRunRow.started_at)).all()

@@ -1,0 +1,184 @@
+"""The `mediamon` command line: the composition root's face.
+
+Every scheduled job is also a command here, so anything the daemon does can be run by hand.
+Human output goes to the console (rich), machine output to stdout, logs to stderr; failures
+exit non-zero with a one-line reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+from importlib import resources
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+
+from crawler.config import ConfigError, load_config, mask_url
+from crawler.domain import MentionKind, MentionStatus
+from crawler.storage.db import DatabaseError, session_scope
+from crawler.storage.mentions import list_mentions
+from crawler.storage.migrate import upgrade
+from crawler.storage.runs import recent_runs
+from crawler.storage.sources import list_sources, sync_sources
+from scheduler.context import App, Failure
+from scheduler.output import (
+    print_mentions_table,
+    print_runs,
+    print_sources,
+    write_mentions_csv,
+    write_mentions_json,
+)
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_option",
+    metavar="PATH",
+    help="Config file (default ./mediamon.toml, or $MEDIAMON_CONFIG).",
+)
+@click.option(
+    "--db",
+    "db_option",
+    metavar="URL",
+    help="Database URL (or $MEDIAMON_DATABASE_URL; default: the config's, sqlite beside it).",
+)
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.version_option(package_name="mediamon")
+@click.pass_context
+def cli(ctx: click.Context, config_option: str | None, db_option: str | None, verbose: int) -> None:
+    """mediamon: who wrote about us, who linked to our posts, mailed every morning."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = App(config_option, db_option)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def init(app: App, path: Path | None) -> None:
+    """Write a commented starter config to PATH (default ./mediamon.toml)."""
+    target = path or app.config_file
+    if target.exists():
+        raise Failure(f"{target} already exists; not overwriting it", exit_code=1)
+    text = resources.files("crawler").joinpath("starter.toml").read_text(encoding="utf-8")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    try:
+        load_config(target)
+    except ConfigError as exc:  # the starter must always load; this guards the template
+        raise Failure(f"internal error: starter config does not load: {exc}") from None
+    app.console.print(
+        f"Wrote {target}. Next: edit it, then `mediamon --config {target} db upgrade`."
+    )
+
+
+@cli.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@pass_app
+def db_upgrade(app: App) -> None:
+    """Create or migrate the database schema to this version."""
+    engine = app.engine(migrated=False)
+    try:
+        before, after = upgrade(engine)
+    except DatabaseError as exc:
+        raise Failure(str(exc)) from None
+    where = mask_url(app.database_url)
+    if before == after:
+        app.console.print(f"Database {where} is up to date (revision {after}).")
+    else:
+        app.console.print(f"Database {where} migrated from {before or 'empty'} to {after}.")
+    with session_scope(engine) as session:
+        sync_sources(session, app.config, app.now())
+
+
+@cli.command()
+@pass_app
+def status(app: App) -> None:
+    """Sources and their health, and the last runs."""
+    engine = app.engine()
+    with session_scope(engine) as session:
+        sync_sources(session, app.config, app.now())
+        print_sources(list_sources(session, app.config.organisation.name), app.console)
+        print_runs(recent_runs(session), app.console)
+
+
+def _parse_day(value: str | None, tz: ZoneInfo, *, end: bool) -> datetime | None:
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            start = datetime.combine(day, time(), tzinfo=tz)
+            return (start + timedelta(days=1) if end else start).astimezone(UTC)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not a date (YYYY-MM-DD) or ISO datetime: {value!r}") from None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)).astimezone(UTC)
+
+
+@cli.command()
+@click.option("--since", metavar="D", help="First day (YYYY-MM-DD, organisation's timezone).")
+@click.option("--until", metavar="D", help="Last day, inclusive.")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice([k.value for k in MentionKind]),
+    help="Only these kinds (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--all-statuses", is_flag=True, help="Include deleted and spam mentions.")
+@pass_app
+def mentions(
+    app: App,
+    since: str | None,
+    until: str | None,
+    kinds: tuple[str, ...],
+    fmt: str,
+    all_statuses: bool,
+) -> None:
+    """List stored mentions (CSV and JSON lines go to stdout, for export)."""
+    tz = app.config.organisation.tz
+    since_at = _parse_day(since, tz, end=False)
+    until_at = _parse_day(until, tz, end=True)
+    engine = app.engine()
+    with session_scope(engine) as session:
+        rows = list_mentions(
+            session,
+            app.config.organisation.name,
+            since=since_at,
+            until=until_at,
+            kinds=[MentionKind(k) for k in kinds],
+            statuses=() if all_statuses else (MentionStatus.LIVE,),
+        )
+    if fmt == "json":
+        write_mentions_json(rows, sys.stdout)
+    elif fmt == "csv":
+        write_mentions_csv(rows, sys.stdout)
+    else:
+        print_mentions_table(rows, app.console)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="mediamon")
