@@ -213,6 +213,23 @@ class Receiver(_Frozen):
     block_urls: tuple[str, ...] = ()
 
 
+class Scheduler(_Frozen):
+    """How often the daemon looks for due work. Due-ness itself is a database query against
+    the clock (next_check_at, post age, send_at), so these are only how often to ask."""
+
+    poll_every_seconds: float = Field(default=60, gt=0)
+    crawl_every_seconds: float = Field(default=900, gt=0)
+    harvest_every_seconds: float = Field(default=600, gt=0)
+    verify_every_seconds: float = Field(default=60, gt=0)
+    recheck_every_seconds: float = Field(default=3600, gt=0)
+    digest_every_seconds: float = Field(default=60, gt=0)
+    cleanup_every_seconds: float = Field(default=86400, gt=0)
+    crawl_time_limit_seconds: float = Field(default=1800, gt=0)
+    stop_grace_seconds: float = Field(default=30, ge=0)
+    lease_seconds: float = Field(default=30, gt=0)
+    misfire_grace_seconds: int = Field(default=300, ge=1)
+
+
 class Database(_Frozen):
     url: str = "sqlite:///mediamon.db"
 
@@ -236,6 +253,7 @@ class Config(_Frozen):
     receiver: Receiver = Receiver()
     database: Database = Database()
     retention: Retention = Retention()
+    scheduler: Scheduler = Scheduler()
     path: str = Field(default="", exclude=True)
 
     @model_validator(mode="after")

@@ -1,0 +1,71 @@
+"""Entry point of a crawl child process: ``python -m scheduler.child JOB --db URL --now ISO``.
+
+The parent sends the config it trusts (its last good one) as JSON on stdin, so a config file
+edited into an invalid state while the daemon runs cannot break the crawls it starts. The
+child prints one JSON line of stats on stdout and exits non-zero on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from crawler.config import Config, ConfigError, parse_config
+
+JobFunction = Callable[[Config, str, datetime], dict[str, Any]]
+
+
+def _poll(config: Config, db_url: str, now: datetime) -> dict[str, Any]:
+    from crawler.run import run_poll
+
+    return run_poll(config, db_url, now=now).as_stats()
+
+
+CHILD_JOBS: dict[str, JobFunction] = {
+    "poll": _poll,
+}
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def _emit(stats: dict[str, Any]) -> None:
+    """The one line of stats the parent reads (stdout carries nothing else)."""
+    sys.stdout.write(json.dumps(stats, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scheduler.child")
+    parser.add_argument("job", choices=sorted(CHILD_JOBS))
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--now", required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        data = json.loads(sys.stdin.read() or "{}")
+        config = parse_config(data, path=data.pop("path", "") or "mediamon.toml")
+    except (ConfigError, json.JSONDecodeError) as exc:
+        _emit({"error": f"bad config from parent: {exc}"})
+        return 2
+    try:
+        stats = CHILD_JOBS[args.job](config, args.db, datetime.fromisoformat(args.now))
+    except Exception as exc:  # the parent records it; the traceback goes to the log
+        logging.getLogger(__name__).exception("job %s failed", args.job)
+        _emit({"error": f"{type(exc).__name__}: {exc}"})
+        return 1
+    _emit(stats)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

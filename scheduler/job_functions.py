@@ -1,0 +1,45 @@
+"""In-process jobs (the digest and the clean-up). Crawling jobs run in children instead."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from crawler.config import Config
+from crawler.storage.db import session_scope
+from crawler.storage.retention import delete_expired
+from scheduler.jobs import Runtime
+
+
+def covered_day_due(config: Config, now: datetime) -> datetime | None:
+    """The morning digest of local day D covers day D-1 and is due once D's send_at passed."""
+    local = now.astimezone(config.organisation.tz)
+    hour, minute = (int(x) for x in config.digest.send_at.split(":"))
+    if local.time() < time(hour, minute):
+        return None
+    return datetime.combine(local.date() - timedelta(days=1), time(), tzinfo=local.tzinfo)
+
+
+def digest(rt: Runtime) -> dict[str, Any]:
+    from reports.send import retry_failed_digests, send_digest
+
+    now = rt.clock.now()
+    stats: dict[str, Any] = {}
+    day = covered_day_due(rt.config, now)
+    if day is not None:
+        outcome = send_digest(rt.config, rt.engine, day.date(), now)
+        stats["day"] = day.date().isoformat()
+        stats["outcome"] = outcome.state
+    stats["retried"] = retry_failed_digests(rt.config, rt.engine, now)
+    return stats
+
+
+def cleanup(rt: Runtime) -> dict[str, Any]:
+    now = rt.clock.now()
+    with session_scope(rt.engine) as session:
+        return delete_expired(
+            session,
+            now,
+            runs_days=rt.config.retention.crawl_runs_days,
+            receipts_days=rt.config.retention.receipts_days,
+        )

@@ -1,0 +1,119 @@
+"""The scheduled jobs. Each is a thin function over crawler/reports code, and each is also a
+CLI command, so anything the daemon does can be run by hand.
+
+Crawling jobs run in child processes with a time limit (scheduler.runner); the digest and the
+clean-up run in process. Every run is recorded in ``crawl_runs`` with its stats and exit
+status; a job that raises is logged and recorded, and the others go on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from crawler.config import Config
+from crawler.storage.db import session_scope
+from crawler.storage.runs import finish_run, start_run
+from scheduler.clock import Clock
+from scheduler.runner import run_child
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What jobs need: the last good config, the database, the clock, and a stop flag."""
+
+    config: Config
+    db_url: str
+    engine: Engine
+    clock: Clock
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+JobRunner = Callable[[Runtime], dict[str, Any]]
+
+
+def config_payload(config: Config) -> str:
+    data = config.model_dump(mode="json")
+    data["path"] = config.path
+    return json.dumps(data)
+
+
+def child(name: str) -> JobRunner:
+    """A job that runs ``scheduler.child NAME`` with the crawl time limit."""
+
+    def run(rt: Runtime) -> dict[str, Any]:
+        now = rt.clock.now()
+        result = run_child(
+            [name, "--db", rt.db_url, "--now", now.isoformat()],
+            stdin=config_payload(rt.config),
+            time_limit=rt.config.scheduler.crawl_time_limit_seconds,
+            grace=rt.config.scheduler.stop_grace_seconds,
+        )
+        if not result.ok:
+            raise JobFailed(result.error or f"exit status {result.exit_status}", result.stats)
+        return {**result.stats, "seconds": round(result.seconds, 2), "pid": result.pid}
+
+    return run
+
+
+class JobFailed(Exception):
+    def __init__(self, message: str, stats: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.stats = stats or {}
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    title: str
+    every: Callable[[Config], float]
+    run: JobRunner
+
+
+def record(rt: Runtime, job_id: str, runner: JobRunner) -> dict[str, Any] | None:
+    """Run one job and record it in crawl_runs; never raises (other jobs must go on)."""
+    started = rt.clock.now()
+    with session_scope(rt.engine) as session:
+        run_id = start_run(session, job_id, started)
+    stats: dict[str, Any] = {}
+    error = ""
+    status = 0
+    try:
+        stats = runner(rt)
+    except JobFailed as exc:
+        stats, error, status = exc.stats, str(exc), 1
+        log.error("job %s failed: %s", job_id, exc)
+    except Exception as exc:
+        error, status = f"{type(exc).__name__}: {exc}", 1
+        log.error("job %s raised:\n%s", job_id, traceback.format_exc())
+    with session_scope(rt.engine) as session:
+        finish_run(
+            session, run_id, rt.clock.now(), stats=_jsonable(stats), exit_status=status, error=error
+        )
+    return None if status else stats
+
+
+def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(stats, default=str))  # type: ignore[no-any-return]
+
+
+def all_jobs() -> list[JobSpec]:
+    """Every job, in the order ``run --once`` uses: collect first, report last."""
+    from scheduler import job_functions as f
+
+    return [
+        JobSpec("poll", "poll due feeds", lambda c: c.scheduler.poll_every_seconds, child("poll")),
+        JobSpec("digest", "send the digest", lambda c: c.scheduler.digest_every_seconds, f.digest),
+        JobSpec(
+            "cleanup", "retention clean-up", lambda c: c.scheduler.cleanup_every_seconds, f.cleanup
+        ),
+    ]
