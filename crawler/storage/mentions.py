@@ -145,7 +145,8 @@ def document_ids(session: Session, canonical_urls: Sequence[str]) -> dict[str, i
         stmt = select(DocumentRow.canonical_url, DocumentRow.id).where(
             DocumentRow.canonical_url.in_(chunk)
         )
-        out.update({url: id_ for url, id_ in session.execute(stmt)})
+        for url, id_ in session.execute(stmt):
+            out[url] = id_
     return out
 
 

@@ -299,3 +299,17 @@ class LeaseRow(Base):
     name: Mapped[str] = mapped_column(String(100))
     holder: Mapped[str] = mapped_column(String(200), default="")
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class BlockRow(Base):
+    """A blocked linkback source: a whole domain or one URL (spam control for the receiver
+    and the harvester). Config blocklists are merged with these at run time."""
+
+    __tablename__ = "blocklist"
+    __table_args__ = (UniqueConstraint("kind", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "domain" | "url"
+    value: Mapped[str] = mapped_column(String(2048))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
