@@ -4,8 +4,10 @@ or on ``sqlalchemy.url``; SQLite uses batch mode so ALTERs work there too."""
 from __future__ import annotations
 
 from alembic import context
+from alembic.util import CommandError
 from sqlalchemy import Connection
 
+from crawler.config import database_url
 from crawler.storage.db import make_engine
 from crawler.storage.models import Base
 
@@ -37,14 +39,20 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    # Run as `alembic ...` from the repository root, the database comes from --db's
+    # environment variable (MEDIAMON_DATABASE_URL) or the default SQLite file.
+    try:
+        url = config.get_main_option("sqlalchemy.url") or ""
+    except CommandError:  # no alembic.ini: configured from pyproject.toml only
+        url = ""
+    engine = make_engine(url or database_url(None, None))
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()
 
 
 if context.is_offline_mode():
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata)
+    context.configure(url=database_url(None, None), target_metadata=target_metadata)
     with context.begin_transaction():
         context.run_migrations()
 else:
