@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import logging
 import os
 import re
 import tomllib
@@ -22,6 +23,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from crawler.domain import Platform, SourceKind
+from crawler.matching import QuerySyntaxError, parse_query, query_warnings
+
+log = logging.getLogger(__name__)
 
 CONFIG_ENV = "MEDIAMON_CONFIG"
 DATABASE_ENV = "MEDIAMON_DATABASE_URL"
@@ -98,8 +102,23 @@ class Organisation(_Frozen):
 
 
 class Query(_Frozen):
+    """A named query; its syntax is checked here so a bad query never reaches a crawl."""
+
     name: str = Field(min_length=1)
-    query: str = Field(min_length=1)
+    query: str
+
+    @field_validator("query")
+    @classmethod
+    def _syntax(cls, v: str) -> str:
+        try:
+            parse_query(v)
+        except QuerySyntaxError as exc:
+            raise ValueError(str(exc)) from None
+        return v
+
+    def warnings(self) -> list[str]:
+        """Why this query may match almost everything (shown at load, not an error)."""
+        return query_warnings(parse_query(self.query))
 
 
 class Source(_Frozen):
@@ -346,6 +365,9 @@ def parse_config(
     except ValidationError as exc:
         lines = [f"{Path(path).name}: {_describe(e)}" for e in exc.errors()]
         raise ConfigError("\n".join(lines)) from None
+    for query in config.queries:
+        for warning in query.warnings():
+            log.warning("%s: query %r: %s", Path(path).name, query.name, warning)
     password = env.get(config.smtp.password_env, "")
     if password:
         config = config.model_copy(

@@ -179,6 +179,20 @@ def mentions(
         print_mentions_table(rows, app.console)
 
 
+def _register() -> None:
+    """Commands that live in their own modules (one module per concern)."""
+    from scheduler.cmd_digest import digest
+    from scheduler.cmd_poll import poll
+    from scheduler.cmd_serve import serve
+
+    cli.add_command(poll)
+    cli.add_command(digest)
+    cli.add_command(serve)
+
+
+_register()
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="mediamon")

@@ -131,3 +131,31 @@ def test_resolve_map_needs_ip_addresses() -> None:
         parse_config(
             {"organisation": {"name": "X"}, "crawl": {"resolve": {"a.test": "nope"}}}, env={}
         )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('"ITU OR', "unbalanced quote"),
+        ("(ITU OR UIT", "parenthes"),
+        ("", "empty"),
+        ("ITU NEAR UIT", "NEAR"),
+        ("foo:bar", "field"),
+    ],
+)
+def test_bad_query_refused_at_load_with_position(tmp_path: Path, query: str, expected: str) -> None:
+    text = MINIMAL_CONFIG.replace("""query = '"Orbis Union"'""", f"query = '{query}'")
+    message = _error(tmp_path, text)
+    assert message.startswith("mediamon.toml: queries[0].query: ")
+    assert expected.lower() in message.lower()
+    if query:
+        assert message.rstrip().endswith("^")
+
+
+def test_broad_query_is_warned_not_refused(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = MINIMAL_CONFIG.replace("""query = '"Orbis Union"'""", "query = '-sport'")
+    config = load_config(write_config(tmp_path, text), env={})
+    assert config.queries[0].query == "-sport"
+    assert any("query 'org'" in r.getMessage() for r in caplog.records)

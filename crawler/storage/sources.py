@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from crawler.config import Config
@@ -56,35 +56,71 @@ def specs_from_config(config: Config) -> list[SourceSpec]:
 def sync_sources(session: Session, config: Config, now: datetime) -> int:
     """Insert new configured sources and refresh name/kind/weight of known ones.
 
-    Poll state is never touched here, and sources removed from the config are kept (their
-    mentions still point at them); returns how many sources the config names.
+    A source is matched by the URL the config gives (``configured_url``), not by the URL it
+    is polled at: a feed that moved permanently (301/308, confirmed three times) keeps its row
+    and its history instead of being inserted again. Poll state is never touched here, and
+    sources removed from the config are kept (their mentions still point at them); returns how
+    many sources the config names.
     """
     specs = specs_from_config(config)
-    rows: list[dict[str, object]] = [
-        {
-            "url": s.url,
-            "configured_url": s.url,
-            "org": config.organisation.name,
+    org = config.organisation.name
+    known: dict[str, int] = {}
+    current: dict[int, tuple[object, ...]] = {}
+    columns = (SourceRow.org, SourceRow.name, SourceRow.kind, SourceRow.weight, SourceRow.language)
+    for known_id, url, configured, *stored in session.execute(
+        select(SourceRow.id, SourceRow.url, SourceRow.configured_url, *columns)
+    ):
+        known.setdefault(configured or url, known_id)
+        known.setdefault(url, known_id)
+        current[known_id] = tuple(stored)
+    updates: list[dict[str, object]] = []
+    inserts: list[dict[str, object]] = []
+    for s in specs:
+        values: dict[str, object] = {
+            "org": org,
             "name": s.name,
             "kind": s.kind,
-            "type": s.type.value,
             "weight": s.weight,
             "language": s.language,
-            "created_at": now,
-            "next_check_at": now,
-            "discovered": [],
-            "events": [],
         }
-        for s in specs
-    ]
+        row_id = known.get(s.url)
+        if row_id is not None:
+            if current.get(row_id) != tuple(values.values()):
+                updates.append({"row_id": row_id, **values})
+            continue
+        inserts.append(
+            {
+                **values,
+                "url": s.url,
+                "configured_url": s.url,
+                "type": s.type.value,
+                "created_at": now,
+                "next_check_at": now,
+                "discovered": [],
+                "events": [],
+            }
+        )
+    if updates:
+        stmt = (
+            update(SourceRow)
+            .where(SourceRow.id == bindparam("row_id"))
+            .values(
+                org=bindparam("org"),
+                name=bindparam("name"),
+                kind=bindparam("kind"),
+                weight=bindparam("weight"),
+                language=bindparam("language"),
+            )
+        )
+        session.connection().execute(stmt, updates)
     upsert(
         session,
         SourceRow.__table__,  # type: ignore[arg-type]
-        rows,
+        inserts,
         key=["url"],
         update=["name", "kind", "weight", "language", "org"],
     )
-    return len(rows)
+    return len(specs)
 
 
 def list_sources(session: Session, org: str | None = None) -> Sequence[SourceRow]:
@@ -92,6 +128,55 @@ def list_sources(session: Session, org: str | None = None) -> Sequence[SourceRow
     if org is not None:
         stmt = stmt.where(SourceRow.org == org)
     return session.scalars(stmt).all()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What `mediamon status` shows for one source."""
+
+    name: str
+    type: str
+    url: str
+    configured_url: str
+    health: str
+    last_status: int | None
+    last_error: str
+    checked_at: datetime | None
+    next_check_at: datetime | None
+    failures: float
+    entries_total: int
+    discovered: tuple[str, ...]
+    disabled_reason: str
+    last_event: dict[str, object] | None
+
+
+def source_states(session: Session, org: str | None = None) -> list[SourceState]:
+    """Every source with its poll state, dead ones included (they are never dropped)."""
+    out = []
+    for row in list_sources(session, org):
+        events = list(row.events or [])
+        out.append(
+            SourceState(
+                name=row.name,
+                type=row.type,
+                url=row.url,
+                configured_url=row.configured_url or row.url,
+                health=row.health,
+                last_status=row.last_status,
+                last_error=row.last_error,
+                checked_at=row.checked_at,
+                next_check_at=row.next_check_at,
+                failures=row.failures,
+                entries_total=row.entries_total,
+                discovered=tuple(
+                    str(d.get("url", "")) if isinstance(d, dict) else str(d)
+                    for d in (row.discovered or [])
+                ),
+                disabled_reason=row.disabled_reason,
+                last_event=events[-1] if events else None,
+            )
+        )
+    return out
 
 
 def count_unhealthy(session: Session) -> dict[str, int]:

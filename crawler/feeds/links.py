@@ -1,0 +1,70 @@
+"""Links and text of feed entries: absolute, bounded, canonical URLs and plain text from the
+HTML that feeds carry.
+
+Canonical URLs come from ``crawler.matching.urls.canonicalize_url`` so that the document key a
+feed entry gets is the same one a crawl or a linkback of the same page would get.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+from crawler.matching.urls import canonicalize_url
+
+#: Longer URLs are dropped: they are tracking monsters or garbage (Media Cloud ``MAX_URL``).
+MAX_URL_LENGTH = 2048
+
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+_WP_ID = re.compile(r"^\d{1,10}$")
+
+
+def absolute_link(link: str, base: str) -> str:
+    """``link`` made absolute against ``base``; "" when it is not a usable http(s) URL."""
+    link = (link or "").strip()
+    if not link:
+        return ""
+    try:
+        url = urljoin(base, link) if base else link
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    if len(url) > MAX_URL_LENGTH:
+        return ""
+    return url
+
+
+def canonical(url: str) -> str:
+    """The document key for ``url`` (see crawler.matching.urls)."""
+    return canonicalize_url(url)
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment: scripts dropped, tags replaced by spaces, entities
+    decoded, whitespace collapsed. A regex pass, not a DOM parse, because feed summaries are
+    small and this runs once per entry on every changed feed (performance-ceilings §3)."""
+    if not markup:
+        return ""
+    if "<" in markup:
+        markup = _TAG.sub(" ", _SCRIPT.sub(" ", markup))
+    return _SPACE.sub(" ", html.unescape(markup)).strip()
+
+
+def wordpress_post_id(guid: str) -> int | None:
+    """The WordPress post id in a guid such as ``https://blog.example.org/?p=123``."""
+    if "?" not in guid:
+        return None
+    try:
+        query = parse_qs(urlsplit(guid).query)
+    except ValueError:
+        return None
+    for name in ("p", "page_id"):
+        values = query.get(name)
+        if values and _WP_ID.match(values[0]):
+            return int(values[0])
+    return None

@@ -1,0 +1,289 @@
+"""Run a feed poll: pick the due sources, crawl them with the feed spider, record the run.
+
+``run_poll`` runs Scrapy's ``CrawlerProcess`` in the *current* process: the reactor cannot be
+restarted, so call it once per process (the CLI is a fresh process each time).
+``run_in_child`` runs the same poll in a spawned child process with a time limit and returns
+its report over a pipe, the way scrapyd runs crawls (model-codebases §11.4): the scheduler and
+the tests can run any number of polls, and a crash, leak or hang in one never takes them down.
+``python -m crawler.run`` is the same entry point for a shell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from crawler.config import Config, load_config
+from crawler.domain import SourceType
+from crawler.feeds.policy import DAY, PollLimits, last_full_fetch, send_validators
+from crawler.feeds.report import PollReport
+from crawler.fetching.settings import scrapy_settings
+from crawler.pipelines import (
+    CONTEXT_SETTING,
+    STORE_ORDER,
+    Matcher,
+    OwnSite,
+    PollContext,
+    Progress,
+    register_context,
+)
+from crawler.spiders.items import FeedTask
+from crawler.storage.db import make_engine, session_scope
+from crawler.storage.feeds import due_sources, host_blocks
+from crawler.storage.models import SourceRow
+from crawler.storage.runs import finish_run, start_run
+from crawler.storage.sources import sync_sources
+
+JOB = "poll"
+TIMEOUT_EXIT = 124
+
+
+def poll_limits(config: Config) -> PollLimits:
+    crawl = config.crawl
+    return PollLimits(
+        min_interval=crawl.min_interval_minutes * 60,
+        max_interval=crawl.max_interval_minutes * 60,
+        retry_after_cap=DAY,
+    )
+
+
+def fetch_url(row: SourceRow) -> str:
+    """Where a source is fetched: its discovered feed (or sitemap, for a site), else its URL."""
+    wanted = "sitemap" if row.type == SourceType.SITE.value else None
+    for item in row.discovered or []:
+        if not isinstance(item, dict) or not item.get("url"):
+            continue
+        is_sitemap = item.get("type") == "sitemap"
+        if (wanted == "sitemap") == is_sitemap:
+            return str(item["url"])
+    return row.url
+
+
+def build_tasks(
+    rows: Sequence[SourceRow], now: datetime, limits: PollLimits, *, conditional: bool = True
+) -> list[FeedTask]:
+    """One task per distinct effective URL: sources that redirect to the same feed share one
+    fetch (``also_for``), the first by id making the request with its validators."""
+    groups: dict[str, list[SourceRow]] = {}
+    for row in rows:
+        url = fetch_url(row)
+        key = row.redirect_url or url
+        groups.setdefault(key, []).append(row)
+    tasks = []
+    for members in groups.values():
+        row, others = members[0], members[1:]
+        has_validators = bool(row.etag or row.last_modified)
+        last_full = last_full_fetch(row.events or [])
+        url = fetch_url(row)
+        tasks.append(
+            FeedTask(
+                source_id=row.id,
+                name=row.name,
+                url=url,
+                type=row.type,
+                etag=row.etag,
+                last_modified=row.last_modified,
+                body_hash=row.body_hash if conditional else "",
+                conditional=conditional and send_validators(has_validators, last_full, now, limits),
+                discover=url == row.url
+                and not row.discovered
+                and row.entries_total == 0
+                and row.type != SourceType.SITE.value,
+                also_for=tuple(o.id for o in others),
+            )
+        )
+    return tasks
+
+
+def _own_sites(config: Config, rows: Iterable[SourceRow]) -> dict[int, OwnSite]:
+    by_url = {}
+    for site in config.organisation.sites:
+        by_url[site.feed or site.url] = OwnSite(site.url, site.platform)
+    return {
+        row.id: by_url.get(
+            row.configured_url or row.url, OwnSite(row.url, config.organisation.sites[0].platform)
+        )
+        for row in rows
+        if row.type == SourceType.OWN.value and config.organisation.sites
+    }
+
+
+def run_poll(
+    config: Config,
+    db_url: str,
+    *,
+    source_names: Sequence[str] = (),
+    all_sources: bool = False,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    matcher: Matcher | None = None,
+    conditional: bool = True,
+    fetch_articles: bool = True,
+    settings: Mapping[str, Any] | None = None,
+    log_level: str = "WARNING",
+    run_id: int | None = None,
+) -> PollReport:
+    """Poll the due sources (or those named, or all) in this process; see the module doc.
+
+    :param now: decides which sources are due (fetch times are the real clock).
+    :param conditional: off sends no validators and ignores the body hash (benchmarks).
+    :param fetch_articles: off stores summary-only entries without reading their pages.
+    :param settings: Scrapy setting overrides (tests: shorter timeouts).
+    :param run_id: an already started ``crawl_runs`` row to finish (``run_in_child``).
+    """
+    now = now or datetime.now(UTC)
+    engine = make_engine(db_url)
+    limits = poll_limits(config)
+    org = config.organisation.name
+    with session_scope(engine) as session:
+        sync_sources(session, config, now)
+        if run_id is None:
+            run_id = start_run(session, JOB, now)
+        rows = due_sources(session, org, now, names=source_names, all_sources=all_sources)
+        blocked = host_blocks(session, now)
+        tasks = build_tasks(rows, now, limits, conditional=conditional)
+        context = PollContext(
+            engine=engine,
+            org=org,
+            limits=limits,
+            keep_events=config.retention.fetch_events,
+            own_sites=_own_sites(config, rows),
+            matcher=matcher,
+            progress=progress,
+            fetch_articles=fetch_articles,
+        )
+    report = context.report
+    report.run_id = run_id
+    missing = sorted(set(source_names) - {row.name for row in rows})
+    if missing:
+        report.error = "unknown source: " + ", ".join(missing)
+        report.exit_status = 2
+    try:
+        if tasks:
+            _crawl(config, context, tasks, blocked, settings or {}, log_level)
+    except Exception as exc:  # record the failed run, then let the caller see it
+        report.exit_status, report.error = 1, f"{type(exc).__name__}: {exc}"
+        _finish(engine, run_id, report)
+        raise
+    _finish(engine, run_id, report)
+    engine.dispose()
+    return report
+
+
+def _finish(engine: Any, run_id: int, report: PollReport) -> None:
+    with session_scope(engine) as session:
+        finish_run(
+            session,
+            run_id,
+            datetime.now(UTC),
+            stats=report.stats(),
+            exit_status=report.exit_status,
+            error=report.error,
+        )
+
+
+def _crawl(
+    config: Config,
+    context: PollContext,
+    tasks: list[FeedTask],
+    blocked: Mapping[str, datetime],
+    overrides: Mapping[str, Any],
+    log_level: str,
+) -> None:
+    # Imported here so that run_in_child's parent never loads Scrapy or a reactor.
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.spiders.feeds import FeedSpider
+
+    settings = scrapy_settings(config, log_level=log_level, overrides=overrides)
+    settings["ITEM_PIPELINES"] = {"crawler.pipelines.FeedStoragePipeline": STORE_ORDER}
+    settings[CONTEXT_SETTING] = register_context(context)
+    settings["MEDIAMON_BLOCKED_HOSTS"] = {h: t.isoformat() for h, t in blocked.items()}
+    settings["LOG_INSTALL_ROOT_HANDLER"] = False
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(FeedSpider)
+    process.crawl(crawler, tasks=tasks, max_items=config.crawl.max_feed_items)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    context.report.hosts = dict(stats.get("mediamon/hosts", {}))
+    context.report.bytes = sum(h.get("bytes", 0) for h in context.report.hosts.values())
+
+
+def _child(conn: Any, config_path: str, db_url: str, kwargs: dict[str, Any]) -> None:
+    try:
+        config = load_config(config_path)
+        report = run_poll(config, db_url, **kwargs)
+        conn.send(json.dumps(report.to_json(), default=str))
+    except BaseException as exc:
+        conn.send(json.dumps({"exit_status": 1, "error": f"{type(exc).__name__}: {exc}"}))
+    finally:
+        conn.close()
+
+
+def run_in_child(
+    config_path: str,
+    db_url: str,
+    *,
+    timeout: float = 3600,
+    **kwargs: Any,
+) -> PollReport:
+    """``run_poll`` in a spawned child process, killed after ``timeout`` seconds.
+
+    The parent starts the ``crawl_runs`` row, so a killed child still leaves a finished,
+    failed run behind (exit status 124, "time limit exceeded").
+    """
+    engine = make_engine(db_url)
+    with session_scope(engine) as session:
+        run_id = start_run(session, JOB, datetime.now(UTC))
+    ctx = multiprocessing.get_context("spawn")
+    receiver, sender = ctx.Pipe(duplex=False)
+    process = ctx.Process(
+        target=_child, args=(sender, config_path, db_url, {**kwargs, "run_id": run_id})
+    )
+    process.start()
+    sender.close()
+    payload: str | None = None
+    try:
+        if receiver.poll(timeout):
+            payload = receiver.recv()
+    except EOFError:  # the child died without a word (killed, segfault)
+        payload = None
+    process.join(5 if payload is not None else 0.1)
+    if process.is_alive():
+        process.kill()
+        process.join()
+    if payload is None:
+        report = PollReport(exit_status=TIMEOUT_EXIT, error="time limit exceeded", run_id=run_id)
+        if process.exitcode not in (None, -9):
+            report.exit_status = 1
+            report.error = f"child exited with status {process.exitcode} without a report"
+        _finish(engine, run_id, report)
+    else:
+        report = PollReport.from_json(json.loads(payload))
+    engine.dispose()
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m crawler.run --config FILE --db URL [--source NAME]... [--all]``: prints the
+    report as JSON on stdout."""
+    parser = argparse.ArgumentParser(prog="python -m crawler.run")
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--source", action="append", default=[])
+    parser.add_argument("--all", action="store_true")
+    args = parser.parse_args(argv)
+    report = run_poll(
+        load_config(args.config), args.db, source_names=args.source, all_sources=args.all
+    )
+    sys.stdout.write(json.dumps(report.to_json(), default=str) + "\n")
+    return report.exit_status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,340 @@
+"""The feed spider: one conditional GET per due feed, parsed with the pure feed code.
+
+It gets its work as ``FeedTask`` values (the runner reads the poll state) and yields
+``FeedFetched`` / ``ArticleFetched`` items (pipelines store them); it never touches storage.
+Feed requests send the stored validators verbatim, carry no cookies or Referer, ask for gzip,
+are not retried within the run (the schedule is the retry) and are fetched as feed readers do:
+robots.txt is not applied to explicitly configured feeds. Article pages obey robots.txt.
+
+A source whose URL turns out to be an HTML page is *discovered*: its advertised feeds, then the
+common feed paths, then its sitemaps, each fetched once through the same downloader
+(``engine.download_async``), so limits, politeness and the address guard still apply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.domain import Document
+from crawler.extract import extract_article
+from crawler.feeds.discovery import (
+    Discovered,
+    common_feed_urls,
+    default_sitemap_urls,
+    feed_links,
+    robots_sitemaps,
+    robots_url,
+)
+from crawler.feeds.model import FeedEntry, ParsedFeed
+from crawler.feeds.parse import parse_feed
+from crawler.feeds.policy import Outcome, Severity
+from crawler.feeds.sitemaps import looks_like_sitemap, parse_sitemap
+from crawler.fetching.errors import describe_failure, describe_status
+from crawler.middlewares import HostBlocked
+from crawler.spiders.items import ArticleFetched, FeedFetched, FeedTask
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9,"
+    " application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+)
+#: Statuses the feed callback handles itself (3xx redirects stay with RedirectMiddleware).
+HANDLED_STATUSES = [304, *range(400, 600)]
+MAX_CHILD_SITEMAPS = 20
+_KEPT_HEADERS = ("cache-control", "expires", "retry-after", "content-type")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _header(response: Response, name: str) -> str:
+    value = response.headers.get(name)
+    return value.decode("latin-1").strip() if value else ""
+
+
+def _sent_validators(response: Response) -> bool:
+    request = response.request
+    if request is None:
+        return False
+    return b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers
+
+
+def _validators(response: Response) -> dict[str, str]:
+    return {
+        "etag": _header(response, "ETag"),
+        "last_modified": _header(response, "Last-Modified"),
+        "body_hash": hashlib.sha256(response.body).hexdigest(),
+    }
+
+
+#: (feed, discovered URLs or None, new source type or "", the response that was parsed)
+_Parsed = tuple[ParsedFeed, tuple[Discovered, ...] | None, str, Response]
+
+
+def _headers(response: Response) -> dict[str, str]:
+    return {name: _header(response, name) for name in _KEPT_HEADERS if _header(response, name)}
+
+
+class FeedSpider(scrapy.Spider):
+    """See the module docstring. ``tasks`` is the list of feeds to poll."""
+
+    name = "feeds"
+
+    def __init__(self, tasks: Iterable[FeedTask] = (), max_items: int = 1000, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.tasks = list(tasks)
+        self.max_items = max_items
+        self._final_urls: dict[str, int] = {}
+
+    async def start(self) -> AsyncIterator[Any]:
+        for task in self.tasks:
+            yield self.feed_request(task)
+
+    def feed_request(self, task: FeedTask, url: str = "") -> scrapy.Request:
+        headers = {"Accept": FEED_ACCEPT, "Accept-Encoding": "gzip"}
+        if task.conditional and task.etag:
+            headers["If-None-Match"] = task.etag
+        if task.conditional and task.last_modified:
+            headers["If-Modified-Since"] = task.last_modified
+        return scrapy.Request(
+            url or task.url,
+            callback=self.parse_feed,
+            errback=self.feed_failed,
+            headers=headers,
+            dont_filter=True,
+            meta={
+                "task": task,
+                "started": time.monotonic(),
+                "dont_obey_robotstxt": True,
+                "dont_retry": True,
+                "handle_httpstatus_list": HANDLED_STATUSES,
+            },
+        )
+
+    def article_request(self, source_id: int, entry: FeedEntry) -> scrapy.Request:
+        """The request for a summary-only entry's article page (robots.txt obeyed)."""
+        return scrapy.Request(
+            entry.link,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            meta={"source_id": source_id, "entry": entry},
+        )
+
+    # -- feeds ---------------------------------------------------------------------------
+
+    def _base(self, response: Response, **values: Any) -> dict[str, Any]:
+        task: FeedTask = response.meta["task"]
+        reasons = response.meta.get("redirect_reasons") or []
+        elapsed = time.monotonic() - float(response.meta.get("started", time.monotonic()))
+        return {
+            "task": task,
+            "fetched_at": _now(),
+            "url": task.url,
+            "final_url": response.url,
+            "status": response.status,
+            "size": len(response.body),
+            "elapsed_ms": int(elapsed * 1000),
+            "headers": _headers(response),
+            "permanent_redirect": bool(reasons) and all(r in (301, 308) for r in reasons),
+            "sent_validators": _sent_validators(response),
+            **values,
+        }
+
+    async def parse_feed(self, response: Response) -> AsyncIterator[FeedFetched]:
+        task: FeedTask = response.meta["task"]
+        if response.status == 304:
+            yield FeedFetched(
+                **self._base(
+                    response,
+                    outcome=Outcome.NOT_MODIFIED,
+                    etag=_header(response, "ETag") or task.etag,
+                    last_modified=_header(response, "Last-Modified") or task.last_modified,
+                    body_hash=task.body_hash,
+                )
+            )
+            return
+        if response.status >= 400:
+            failed = describe_status(response.status)
+            yield FeedFetched(
+                **self._base(
+                    response, outcome=Outcome.FAILED, error=failed.label, severity=failed.severity
+                )
+            )
+            return
+        validators = _validators(response)
+        if validators["body_hash"] == task.body_hash and not task.discover:
+            yield FeedFetched(**self._base(response, outcome=Outcome.UNCHANGED, **validators))
+            return
+        first = self._final_urls.setdefault(response.url, task.source_id)
+        same_as = str(first) if first != task.source_id else ""
+        feed, discovered, new_type, origin = await self._parse_or_discover(response, task)
+        if origin is not response:  # discovery: the validators of the feed that was found
+            validators = _validators(origin)
+        outcome = Outcome.NEW if feed.ok else Outcome.FAILED
+        severity = None if feed.ok else Severity.HARD
+        yield FeedFetched(
+            **self._base(
+                response,
+                outcome=outcome,
+                error=feed.error,
+                severity=severity,
+                feed=feed,
+                discovered=discovered,
+                new_type=new_type,
+                same_as=same_as,
+                **validators,
+            )
+        )
+
+    def _parse_body(self, response: Response, type_: str) -> tuple[ParsedFeed, tuple[str, ...]]:
+        headers = {
+            k.decode("latin-1").lower(): v[0].decode("latin-1")
+            for k, v in response.headers.items()
+            if v
+        }
+        if type_ == "site" or looks_like_sitemap(response.body):
+            doc = parse_sitemap(
+                response.body, url=response.url, now=_now(), max_items=self.max_items
+            )
+            return doc.feed, doc.children
+        feed = parse_feed(
+            response.body, url=response.url, headers=headers, now=_now(), max_items=self.max_items
+        )
+        return feed, ()
+
+    async def _parse_or_discover(self, response: Response, task: FeedTask) -> _Parsed:
+        feed, children = self._parse_body(response, task.type)
+        if children:
+            return await self._sitemap_index(children), None, "", response
+        if feed.ok or not task.discover or feed.error != "parse error: html?":
+            return feed, None, "", response
+        return await self._discover(response)
+
+    async def _fetch(self, url: str) -> Response | None:
+        """One discovery fetch through the downloader (limits and guard apply); None on
+        any failure, which discovery treats as "not here"."""
+        request = scrapy.Request(
+            url,
+            headers={"Accept": FEED_ACCEPT, "Accept-Encoding": "gzip"},
+            dont_filter=True,
+            meta={"dont_obey_robotstxt": True, "dont_retry": True},
+        )
+        assert self.crawler.engine is not None
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception:  # any download failure: try the next candidate
+            return None
+        return response if response.status == 200 else None
+
+    async def _sitemap_index(self, children: Iterable[str]) -> ParsedFeed:
+        entries: dict[str, FeedEntry] = {}
+        for url in list(children)[:MAX_CHILD_SITEMAPS]:
+            response = await self._fetch(url)
+            if response is None:
+                continue
+            doc = parse_sitemap(
+                response.body, url=response.url, now=_now(), max_items=self.max_items
+            )
+            for entry in doc.feed.entries:
+                entries.setdefault(entry.key, entry)
+        kept = sorted(
+            entries.values(),
+            key=lambda e: e.published_at or datetime.min.replace(tzinfo=UTC),
+            reverse=True,
+        )
+        return ParsedFeed(
+            format="sitemap",
+            entries=tuple(kept[: self.max_items]),
+            total_entries=len(kept),
+            capped=len(kept) > self.max_items,
+        )
+
+    async def _discover(self, response: Response) -> _Parsed:
+        advertised = feed_links(response.body, response.url)
+        candidates = [d.url for d in advertised] or common_feed_urls(response.url)
+        for url in candidates:
+            found = await self._fetch(url)
+            if found is None:
+                continue
+            feed, _ = self._parse_body(found, "feed")
+            if feed.ok and feed.format != "sitemap":
+                kinds = {d.url: d for d in advertised}
+                first = kinds.get(url, Discovered(url, feed.format, feed.title))
+                rest = tuple(d for d in advertised if d.url != url)
+                return feed, (first, *rest), "feed", found
+        sitemaps: list[str] = []
+        robots = await self._fetch(robots_url(response.url))
+        if robots is not None:
+            sitemaps = robots_sitemaps(robots.body.decode("utf-8", "replace"), robots.url)
+        for url in [*sitemaps, *default_sitemap_urls(response.url)]:
+            found = await self._fetch(url)
+            if found is None or not looks_like_sitemap(found.body):
+                continue
+            feed, children = self._parse_body(found, "site")
+            if children:
+                feed = await self._sitemap_index(children)
+            if feed.ok:
+                return feed, (Discovered(url, "sitemap"),), "site", found
+        failed = ParsedFeed(format="", error="parse error: html? (no feed or sitemap found)")
+        return failed, (), "", response
+
+    def feed_failed(self, failure: Failure) -> Iterator[FeedFetched]:
+        request = failure.request  # type: ignore[attr-defined]
+        task: FeedTask = request.meta["task"]
+        blocked = failure.value
+        if isinstance(blocked, HostBlocked):
+            yield FeedFetched(
+                task=task,
+                outcome=Outcome.FAILED,
+                fetched_at=_now(),
+                url=task.url,
+                error=str(blocked),
+                deferred_until=blocked.until,
+            )
+            return
+        error = describe_failure(failure, request.url)
+        elapsed = time.monotonic() - float(request.meta.get("started", time.monotonic()))
+        yield FeedFetched(
+            task=task,
+            outcome=Outcome.FAILED,
+            fetched_at=_now(),
+            url=task.url,
+            final_url=request.url,
+            error=error.label,
+            severity=error.severity,
+            elapsed_ms=int(elapsed * 1000),
+        )
+
+    # -- articles ------------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[ArticleFetched]:
+        entry: FeedEntry = response.meta["entry"]
+        article = extract_article(response.body, response.url)
+        document = Document(
+            canonical_url=entry.canonical_url,
+            url=entry.link,
+            title=entry.title or article.title,
+            author=entry.author or article.author,
+            site="",  # the feed's title, stored with the entry, names the site
+            language=entry.language or article.language,
+            published_at=entry.published_at or article.date,
+            text=article.text or entry.text,
+        )
+        yield ArticleFetched(response.meta["source_id"], entry, document, fetched_at=_now())
+
+    def article_failed(self, failure: Failure) -> Iterator[ArticleFetched]:
+        request = failure.request  # type: ignore[attr-defined]
+        error = describe_failure(failure, request.url)
+        label = error.label
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            label = f"HTTP {response.status}"
+        yield ArticleFetched(request.meta["source_id"], request.meta["entry"], None, label, _now())

@@ -1,0 +1,116 @@
+"""`mediamon poll`: poll the due feeds now (every source with ``--all``, or those named).
+
+The crawl runs in this process (the CLI is a fresh process each time, so Scrapy's reactor
+starts once); the scheduler uses ``crawler.run.run_in_child`` instead. A progress bar goes to
+stderr when it is a terminal, and a closing table summarises what happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from crawler.feeds.report import PollReport
+from crawler.run import run_poll
+from crawler.storage.db import session_scope
+from crawler.storage.feeds import due_sources
+from crawler.storage.sources import sync_sources
+from scheduler.context import App, Failure
+
+pass_app = click.make_pass_decorator(App)
+
+
+def print_poll_report(report: PollReport, console: Console, *, verbose: bool = False) -> None:
+    """The closing summary: counts, then the sources that failed (all sources with -v)."""
+    table = Table(title="Poll")
+    for column in ("sources", "fetched", "not modified", "unchanged", "new entries", "errors"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        str(report.sources),
+        str(report.fetched),
+        str(report.not_modified),
+        str(report.unchanged),
+        str(report.new_entries),
+        str(report.errors),
+    )
+    console.print(table)
+    extras = []
+    if report.deferred:
+        extras.append(f"{report.deferred} deferred (host rate-limited)")
+    if report.articles or report.article_errors:
+        extras.append(f"{report.articles} article pages read, {report.article_errors} failed")
+    if report.posts:
+        extras.append(f"{report.posts} new posts of ours")
+    if extras:
+        console.print("; ".join(extras))
+    lines = [line for line in report.lines if verbose or line.error or line.outcome == "failed"]
+    if lines:
+        detail = Table(title="Sources" if verbose else "Problems")
+        for column in ("source", "outcome", "status", "new", "error"):
+            detail.add_column(column, overflow="fold")
+        for line in sorted(lines, key=lambda item: item.name):
+            detail.add_row(line.name, line.outcome, line.status, str(line.new), line.error[:100])
+        console.print(detail)
+
+
+def _count_due(app: App, names: tuple[str, ...], all_sources: bool) -> int:
+    engine = app.engine()
+    with session_scope(engine) as session:
+        sync_sources(session, app.config, app.now())
+        rows = due_sources(
+            session, app.config.organisation.name, app.now(), names=names, all_sources=all_sources
+        )
+    return len(rows)
+
+
+@click.command()
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Poll this source.")
+@click.option("--all", "all_sources", is_flag=True, help="Poll every source now, due or not.")
+@click.option("-v", "--verbose", is_flag=True, help="List every polled source.")
+@pass_app
+def poll(app: App, sources: tuple[str, ...], all_sources: bool, verbose: bool) -> None:
+    """Poll the due feeds now (every source with --all, or those named with --source)."""
+    total = _count_due(app, sources, all_sources)
+    if total == 0 and not sources:
+        app.console.print("No source is due; `mediamon poll --all` polls every source now.")
+        return
+    progress_cb: Callable[[str, str], None] | None = None
+    bar: Progress | None = None
+    if app.interactive:
+        bar = Progress(
+            TextColumn("polling"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=app.err_console,
+            transient=True,
+        )
+        task_id = bar.add_task("", total=total)
+
+        def progress_cb(name: str, outcome: str) -> None:
+            assert bar is not None
+            bar.update(task_id, advance=1, description=f"{name}: {outcome}")
+
+        bar.start()
+    try:
+        report = run_poll(
+            app.config,
+            app.database_url,
+            source_names=sources,
+            all_sources=all_sources,
+            now=app.now(),
+            progress=progress_cb,
+        )
+    except Exception as exc:  # a crashed crawl is recorded in crawl_runs; say why, briefly
+        raise Failure(f"poll failed: {type(exc).__name__}: {exc}") from None
+    finally:
+        if bar is not None:
+            bar.stop()
+    print_poll_report(report, app.console, verbose=verbose)
+    if report.exit_status:
+        raise Failure(report.error or "poll failed", exit_code=report.exit_status)

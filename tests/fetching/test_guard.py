@@ -1,0 +1,151 @@
+"""The address guard's rule, the resolver adapter, and the settings builder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from twisted.internet.address import IPv4Address
+
+from crawler.config import parse_config
+from crawler.fetching.guard import AllowList, check_address
+from crawler.fetching.resolver import GuardedResolver, deliver, refusal_for
+from crawler.fetching.settings import scrapy_settings, user_agent
+
+
+@pytest.mark.parametrize(
+    ("ip", "problem"),
+    [
+        ("93.184.216.34", None),
+        ("2606:4700::1111", None),
+        ("10.0.0.1", "address guard: 10.0.0.1 is a private address"),
+        ("192.168.1.1", "address guard: 192.168.1.1 is a private address"),
+        ("172.16.5.4", "address guard: 172.16.5.4 is a private address"),
+        ("127.0.0.1", "address guard: 127.0.0.1 is a loopback address"),
+        ("::1", "address guard: ::1 is a loopback address"),
+        ("169.254.169.254", "address guard: 169.254.169.254 is a link-local address"),
+        ("fe80::1", "address guard: fe80::1 is a link-local address"),
+        ("224.0.0.1", "address guard: 224.0.0.1 is a multicast address"),
+        ("0.0.0.0", "address guard: 0.0.0.0 is an unspecified address"),
+        ("240.0.0.1", "address guard: 240.0.0.1 is a reserved address"),
+        ("::ffff:10.0.0.1", "address guard: 10.0.0.1 is a private address"),
+        ("100.64.0.1", "address guard: 100.64.0.1 is a non-public address"),
+        ("nonsense", "address guard: 'nonsense' is not an IP address"),
+    ],
+)
+def test_check_address(ip: str, problem: str | None) -> None:
+    assert check_address("example.test", ip, AllowList()) == problem
+
+
+def test_allow_list_by_host_ip_or_configured_url() -> None:
+    allowed = AllowList.of(["127.0.0.1", "Intranet.Example."], ["http://blog.orbis.test:8080/feed"])
+    assert check_address("x.test", "127.0.0.1", allowed) is None
+    assert check_address("intranet.example", "10.1.2.3", allowed) is None
+    assert check_address("blog.orbis.test", "10.1.2.3", allowed) is None
+    assert check_address("evil.test", "10.1.2.3", allowed) is not None
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    def resolutionBegan(self, resolution: Any) -> None:
+        self.events.append("began")
+
+    def addressResolved(self, address: Any) -> None:
+        self.events.append(address.host)
+
+    def resolutionComplete(self) -> None:
+        self.events.append("done")
+
+
+def test_deliver_filters_refused_addresses_and_remembers_why() -> None:
+    receiver = Receiver()
+    addresses = [IPv4Address("TCP", "10.0.0.1", 80), IPv4Address("TCP", "10.0.0.2", 80)]
+    deliver(receiver, "intranet.test", addresses, AllowList(), began=False)
+    assert receiver.events == ["began", "done"]
+    assert refusal_for("Intranet.Test") == "address guard: 10.0.0.1 is a private address"
+
+
+def test_deliver_keeps_allowed_ones() -> None:
+    receiver = Receiver()
+    addresses = [IPv4Address("TCP", "127.0.0.1", 80)]
+    deliver(receiver, "ok.test", addresses, AllowList.of(["127.0.0.1"]), began=False)
+    assert receiver.events == ["began", "127.0.0.1", "done"]
+    assert refusal_for("ok.test") is None
+
+
+class FakeReactor:
+    nameResolver = None
+
+    def installNameResolver(self, resolver: Any) -> None:
+        self.nameResolver = resolver
+
+
+def test_resolver_applies_the_static_map_through_the_guard() -> None:
+    resolver = GuardedResolver(FakeReactor(), {"Blog.Orbis.Test": "127.0.0.1"}, AllowList())
+    receiver = Receiver()
+    resolver.resolveHostName(receiver, "blog.orbis.test", 8080)
+    assert receiver.events == ["began", "done"]  # loopback and not allowed
+    assert refusal_for("blog.orbis.test") == "address guard: 127.0.0.1 is a loopback address"
+    allowed = GuardedResolver(
+        FakeReactor(), {"blog.orbis.test": "127.0.0.1"}, AllowList.of(["127.0.0.1"])
+    )
+    receiver = Receiver()
+    allowed.resolveHostName(receiver, "blog.orbis.test", 8080)
+    assert receiver.events == ["began", "127.0.0.1", "done"]
+
+
+CONFIG = {
+    "organisation": {"name": "Orbis", "sites": [{"url": "http://blog.orbis.test/"}]},
+    "sources": [{"name": "a", "url": "http://news.test/rss"}],
+    "crawl": {
+        "user_agent": "mediamon (+https://orbis.test/bot; bot@orbis.test)",
+        "allow_hosts": ["127.0.0.1"],
+        "resolve": {"news.test": "127.0.0.1"},
+        "concurrent_per_host": 3,
+        "download_delay": 2.5,
+        "timeout": 12,
+        "max_body_bytes": 2048,
+        "max_redirects": 4,
+    },
+}
+
+
+def test_user_agent_names_product_version_and_contact() -> None:
+    config = parse_config(CONFIG, env={})
+    assert user_agent(config) == "mediamon/0.1.0 (+https://orbis.test/bot; bot@orbis.test)"
+    own = parse_config({**CONFIG, "crawl": {"user_agent": "OrgBot/2.0 (+https://o.test)"}}, env={})
+    assert user_agent(own) == "OrgBot/2.0 (+https://o.test)"
+    bare = parse_config({**CONFIG, "crawl": {"user_agent": "bot@orbis.test"}}, env={})
+    assert user_agent(bare) == "mediamon/0.1.0 (+bot@orbis.test)"
+
+
+def test_scrapy_settings_carry_the_limits_and_the_guard() -> None:
+    s = scrapy_settings(parse_config(CONFIG, env={}), log_level="ERROR")
+    assert s["USER_AGENT"].startswith("mediamon/")
+    assert s["ROBOTSTXT_OBEY"] is True
+    assert s["COOKIES_ENABLED"] is False
+    assert s["REFERER_ENABLED"] is False
+    assert s["CONCURRENT_REQUESTS_PER_DOMAIN"] == 3
+    assert s["DOWNLOAD_DELAY"] == 2.5
+    assert s["AUTOTHROTTLE_ENABLED"] is True
+    assert s["AUTOTHROTTLE_TARGET_CONCURRENCY"] == 2.0
+    assert s["DOWNLOAD_TIMEOUT"] == 12
+    assert s["DOWNLOAD_MAXSIZE"] == 2048
+    assert s["REDIRECT_MAX_TIMES"] == 4
+    assert s["LOG_LEVEL"] == "ERROR"
+    assert s["TWISTED_DNS_RESOLVER"] == "crawler.fetching.resolver.GuardedResolver"
+    assert s["MEDIAMON_RESOLVE"] == {"news.test": "127.0.0.1"}
+    assert s["MEDIAMON_ALLOW_HOSTS"] == ["127.0.0.1", "blog.orbis.test", "news.test"]
+    assert 429 not in s["RETRY_HTTP_CODES"]
+    assert 503 not in s["RETRY_HTTP_CODES"]
+    assert s["REMOTE_CONTROL_ENABLED"] is False
+    assert s["TELNETCONSOLE_ENABLED"] is False
+
+
+def test_no_delay_means_no_autothrottle() -> None:
+    config = parse_config({**CONFIG, "crawl": {"download_delay": 0}}, env={})
+    s = scrapy_settings(config, overrides={"DOWNLOAD_TIMEOUT": 1})
+    assert s["AUTOTHROTTLE_ENABLED"] is False
+    assert s["DOWNLOAD_TIMEOUT"] == 1
