@@ -21,7 +21,8 @@ def covered_day_due(config: Config, now: datetime) -> datetime | None:
 
 
 def digest(rt: Runtime) -> dict[str, Any]:
-    from reports.send import retry_failed_digests, send_digest
+    """Send the morning digest once it is due, and retry failed sends whose backoff ran out."""
+    from reports.send import retry_due_digests, send_digest
 
     now = rt.clock.now()
     stats: dict[str, Any] = {}
@@ -29,8 +30,10 @@ def digest(rt: Runtime) -> dict[str, Any]:
     if day is not None:
         outcome = send_digest(rt.config, rt.engine, day.date(), now)
         stats["day"] = day.date().isoformat()
-        stats["outcome"] = outcome.state
-    stats["retried"] = retry_failed_digests(rt.config, rt.engine, now)
+        stats["outcome"] = outcome.status.value
+        stats["message"] = outcome.message
+    retried = retry_due_digests(rt.config, rt.engine, now)
+    stats["retried"] = [f"{o.day}: {o.status.value}" for o in retried]
     return stats
 
 
