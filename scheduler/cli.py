@@ -21,10 +21,11 @@ from crawler.domain import MentionKind, MentionStatus
 from crawler.storage.db import DatabaseError, session_scope
 from crawler.storage.mentions import list_mentions
 from crawler.storage.migrate import upgrade
-from crawler.storage.runs import recent_runs
-from crawler.storage.sources import list_sources, sync_sources
+from crawler.storage.runs import last_run_per_job, recent_runs, scheduled_next_runs
+from crawler.storage.sources import source_states, sync_sources
 from scheduler.context import App, Failure
 from scheduler.output import (
+    print_jobs,
     print_mentions_table,
     print_runs,
     print_sources,
@@ -57,6 +58,8 @@ def cli(ctx: click.Context, config_option: str | None, db_option: str | None, ve
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.root.handlers:  # Scrapy resets the root level; handlers keep theirs
+        handler.setLevel(level)
     app = App(config_option, db_option)
     ctx.obj = app
     ctx.call_on_close(app.close)
@@ -108,12 +111,24 @@ def db_upgrade(app: App) -> None:
 @cli.command()
 @pass_app
 def status(app: App) -> None:
-    """Sources and their health, and the last runs."""
+    """Sources and their health, the scheduled jobs, and the last runs."""
+    from scheduler.jobs import all_jobs
+
     engine = app.engine()
     with session_scope(engine) as session:
         sync_sources(session, app.config, app.now())
-        print_sources(list_sources(session, app.config.organisation.name), app.console)
-        print_runs(recent_runs(session), app.console)
+        states = source_states(session, app.config.organisation.name)
+        last = last_run_per_job(session)
+        runs = recent_runs(session, limit=10)
+    print_sources(states, app.console)
+    print_jobs(
+        [(j.id, j.title) for j in all_jobs()], scheduled_next_runs(engine), last, app.console
+    )
+    print_runs(runs, app.console)
+    unhealthy = [s for s in states if s.health != "ok"]
+    if unhealthy:
+        names = ", ".join(f"{s.name} ({s.health})" for s in unhealthy)
+        app.console.print(f"[bold red]{len(unhealthy)} source(s) need attention:[/] {names}")
 
 
 def _parse_day(value: str | None, tz: ZoneInfo, *, end: bool) -> datetime | None:
@@ -181,11 +196,15 @@ def mentions(
 
 def _register() -> None:
     """Commands that live in their own modules (one module per concern)."""
+    from scheduler.cmd_demo import demo
     from scheduler.cmd_digest import digest
     from scheduler.cmd_poll import poll
+    from scheduler.cmd_run import run
     from scheduler.cmd_serve import serve
 
+    cli.add_command(demo)
     cli.add_command(poll)
+    cli.add_command(run)
     cli.add_command(digest)
     cli.add_command(serve)
 

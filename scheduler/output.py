@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from crawler.storage.mentions import MentionView
-from crawler.storage.models import CrawlRunRow, SourceRow
+from crawler.storage.models import CrawlRunRow
+from crawler.storage.sources import SourceState
 
 CSV_FIELDS = (
     "first_seen_at",
@@ -71,7 +72,8 @@ def print_mentions_table(mentions: Sequence[MentionView], console: Console) -> N
     console.print(table)
 
 
-def print_sources(sources: Sequence[SourceRow], console: Console) -> None:
+def print_sources(sources: Sequence[SourceState], console: Console) -> None:
+    """Every source with its health; dead and disabled ones are listed, never hidden."""
     if not sources:
         console.print("No sources yet: add [[sources]] to the config and run a poll.")
         return
@@ -80,8 +82,13 @@ def print_sources(sources: Sequence[SourceRow], console: Console) -> None:
         table.add_column(column, overflow="fold")
     for s in sources:
         health = s.health if not s.disabled_reason else f"disabled: {s.disabled_reason}"
+        name = s.name
+        if s.url != s.configured_url:
+            name += f"\n→ {s.url}"
+        if s.discovered:
+            name += "\n" + "\n".join(f"found: {url}" for url in s.discovered[:3])
         table.add_row(
-            s.name,
+            name,
             s.type,
             health,
             str(s.last_status) if s.last_status is not None else "—",
@@ -89,6 +96,32 @@ def print_sources(sources: Sequence[SourceRow], console: Console) -> None:
             _when(s.next_check_at),
             (s.last_error or "")[:80],
         )
+    console.print(table)
+
+
+def print_jobs(
+    jobs: Sequence[tuple[str, str]],
+    next_runs: dict[str, datetime | None],
+    last_runs: dict[str, CrawlRunRow],
+    console: Console,
+) -> None:
+    """Each scheduled job: when it runs next (per the daemon's job store) and how it last did."""
+    table = Table(title="Jobs")
+    for column in ("job", "what", "next run", "last run", "result"):
+        table.add_column(column, overflow="fold")
+    for job_id, title in jobs:
+        last = last_runs.get(job_id)
+        if last is None:
+            result = "never ran"
+        elif last.exit_status is None:
+            result = "running"
+        elif last.exit_status == 0:
+            result = "ok"
+        else:
+            result = f"failed: {last.error[:80]}"
+        next_run = next_runs.get(job_id)
+        shown = _when(next_run) if job_id in next_runs else "(daemon not started)"
+        table.add_row(job_id, title, shown, _when(last.started_at if last else None), result)
     console.print(table)
 
 

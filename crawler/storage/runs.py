@@ -4,13 +4,16 @@ status, which feed `mediamon status` and the digest's health footer."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import MetaData, Table, func, inspect, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from crawler.storage.models import CrawlRunRow
+
+JOBSTORE_TABLE = "apscheduler_jobs"
 
 
 def start_run(session: Session, job: str, now: datetime, pid: int | None = None) -> int:
@@ -56,3 +59,20 @@ def runs_between(session: Session, since: datetime, until: datetime) -> Sequence
         CrawlRunRow.started_at >= since, CrawlRunRow.started_at < until
     )
     return session.scalars(stmt.order_by(CrawlRunRow.started_at)).all()
+
+
+def scheduled_next_runs(engine: Engine) -> dict[str, datetime | None]:
+    """Next run time of each job in the daemon's job store (empty before its first start).
+
+    APScheduler owns the ``apscheduler_jobs`` table; only its id and next_run_time columns
+    (a UNIX timestamp, NULL when paused) are read here, so no job state is unpickled.
+    """
+    if not inspect(engine).has_table(JOBSTORE_TABLE):
+        return {}
+    table = Table(JOBSTORE_TABLE, MetaData(), autoload_with=engine)
+    with engine.connect() as conn:
+        rows = conn.execute(select(table.c.id, table.c.next_run_time)).all()
+    return {
+        str(job_id): datetime.fromtimestamp(float(str(ts)), UTC) if ts is not None else None
+        for job_id, ts in rows
+    }

@@ -1,0 +1,49 @@
+"""`mediamon demo`: the whole cycle offline on the bundled sample web (see scheduler.demo)."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from scheduler.context import App, Failure
+from scheduler.demo import run_demo, summary_rows
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.command("demo")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the demo config, database and digest (default: a new temp folder).",
+)
+@click.option("--send", is_flag=True, help="Also send the digest to a local SMTP sink.")
+@pass_app
+def demo(app: App, directory: Path | None, send: bool) -> None:
+    """Run the whole cycle offline on the bundled sample web and compare with its truth."""
+    target = directory or Path(tempfile.mkdtemp(prefix="mediamon-demo-"))
+    started = time.monotonic()
+    app.console.print(f"Sample web starting; working in {target}")
+    try:
+        result = run_demo(target, send=send)
+    except OSError as exc:
+        raise Failure(f"demo failed: {exc}") from None
+    table = Table(title="Found vs the sample web's ground truth")
+    for column in ("kind", "found", "expected"):
+        table.add_column(column, justify="right" if column != "kind" else "left")
+    for kind, found, expected in summary_rows(result):
+        style = "" if found == expected else "yellow"
+        table.add_row(kind, str(found), str(expected), style=style)
+    app.console.print(table)
+    failed = [job for job, stats in result.jobs.items() if stats is None]
+    if failed:
+        app.console.print(f"[red]jobs that failed:[/] {', '.join(failed)} (see `mediamon status`)")
+    if send:
+        app.console.print(f"Digest sent to the local SMTP sink: {result.send_message}")
+    app.console.print(f"Config: {result.config_path}")
+    app.console.print(f"Done in {time.monotonic() - started:.0f} s. Digest: {result.digest_html}")

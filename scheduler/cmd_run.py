@@ -1,0 +1,76 @@
+"""`mediamon run`: the scheduler daemon, or every job once (`--once`, for cron and the demo)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.table import Table
+
+from scheduler.clock import Clock, ScaledClock, SystemClock
+from scheduler.context import App, Failure
+from scheduler.daemon import install_signal_handlers, run_daemon, run_once
+from scheduler.jobs import Runtime, all_jobs
+
+pass_app = click.make_pass_decorator(App)
+
+
+def _clock(spec: str | None) -> Clock:
+    if not spec:
+        return SystemClock()
+    try:
+        return ScaledClock.parse(spec)
+    except ValueError as exc:
+        raise click.BadParameter(f"{spec!r}: {exc}", param_hint="--clock") from None
+
+
+@click.command("run")
+@click.option("--once", is_flag=True, help="Run every job once, in order, and exit.")
+@click.option(
+    "--job",
+    "job_ids",
+    multiple=True,
+    type=click.Choice([j.id for j in all_jobs()]),
+    help="With --once: only these jobs (repeatable).",
+)
+@click.option(
+    "--clock",
+    "clock_spec",
+    metavar="ISOxSPEED",
+    help="Simulated time for tests and demos, e.g. 2026-11-02T06:00:00+00:00x3600.",
+)
+@pass_app
+def run(app: App, once: bool, job_ids: tuple[str, ...], clock_spec: str | None) -> None:
+    """The scheduler: polls, crawls, harvests, verifies, re-checks, sends the digest.
+
+    One scheduler is active per database; a second one stands by and takes over when the
+    first dies. SIGTERM or SIGINT stops taking jobs, lets running crawls finish (within
+    scheduler.stop_grace_seconds) and exits 0.
+    """
+    engine = app.engine()
+    rt = Runtime(app.config, app.database_url, engine, _clock(clock_spec))
+    install_signal_handlers(rt.stop)
+    if once:
+        jobs = [j for j in all_jobs() if not job_ids or j.id in job_ids]
+        results = run_once(rt, jobs)
+        table = Table(title="run --once")
+        for column in ("job", "result"):
+            table.add_column(column, overflow="fold")
+        for job_id, stats in results.items():
+            summary = ", ".join(f"{k}={v}" for k, v in sorted((stats or {}).items()))
+            table.add_row(
+                job_id, "failed (see `mediamon status`)" if stats is None else summary[:200]
+            )
+        app.console.print(table)
+        failed = [job_id for job_id, stats in results.items() if stats is None]
+        if failed:
+            raise Failure(f"{len(failed)} job(s) failed: {', '.join(failed)}")
+        return
+    if job_ids:
+        raise click.UsageError("--job only makes sense with --once")
+
+    def say(message: str) -> None:
+        click.echo(f"mediamon run: {message}", err=True)
+
+    code = run_daemon(rt, app.config_file, on_event=say)
+    sys.exit(code)
