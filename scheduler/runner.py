@@ -46,6 +46,7 @@ def run_child(
     time_limit: float,
     grace: float = 10.0,
     env: Mapping[str, str] | None = None,
+    module: str = "scheduler.child",
 ) -> ChildResult:
     """Run ``python -m scheduler.child ARGS`` and wait at most ``time_limit`` seconds.
 
@@ -54,7 +55,7 @@ def run_child(
     """
     started = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.child", *args],
+        [sys.executable, "-m", module, *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=None,
@@ -80,7 +81,7 @@ def run_child(
     stats = _last_json(out)
     error = str(stats.pop("error", "")) if isinstance(stats.get("error"), str) else ""
     if timed_out:
-        error = f"killed at its time limit of {time_limit:.0f} s"
+        error = f"killed at its time limit of {time_limit:g} s"
     elif proc.returncode != 0 and not error:
         error = f"child exited with status {proc.returncode}"
     return ChildResult(proc.returncode, stats, error, seconds, proc.pid)
