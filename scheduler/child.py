@@ -17,13 +17,14 @@ from typing import Any
 
 from crawler.config import Config, ConfigError, parse_config
 
-JobFunction = Callable[[Config, str, datetime], dict[str, Any]]
+JobFunction = Callable[[Config, str, datetime, int | None], dict[str, Any]]
+"""(config, database URL, now, crawl_runs id the parent recorded) -> stats."""
 
 
-def _poll(config: Config, db_url: str, now: datetime) -> dict[str, Any]:
+def _poll(config: Config, db_url: str, now: datetime, run_id: int | None) -> dict[str, Any]:
     from crawler.run import run_poll
 
-    return run_poll(config, db_url, now=now).as_stats()
+    return run_poll(config, db_url, now=now, run_id=run_id).as_stats()
 
 
 CHILD_JOBS: dict[str, JobFunction] = {
@@ -45,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("job", choices=sorted(CHILD_JOBS))
     parser.add_argument("--db", required=True)
     parser.add_argument("--now", required=True)
+    parser.add_argument("--run-id", type=int, default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO,
@@ -58,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         _emit({"error": f"bad config from parent: {exc}"})
         return 2
     try:
-        stats = CHILD_JOBS[args.job](config, args.db, datetime.fromisoformat(args.now))
+        stats = CHILD_JOBS[args.job](config, args.db, datetime.fromisoformat(args.now), args.run_id)
     except Exception as exc:  # the parent records it; the traceback goes to the log
         logging.getLogger(__name__).exception("job %s failed", args.job)
         _emit({"error": f"{type(exc).__name__}: {exc}"})

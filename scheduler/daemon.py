@@ -23,7 +23,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.config import Config, ConfigError, load_config
-from scheduler.jobs import JobSpec, Runtime, all_jobs, record
+from scheduler.jobs import JobSpec, Runtime, all_jobs, close_interrupted_runs, record
 from scheduler.leadership import Leadership
 from scheduler.runner import stop_all_children
 
@@ -132,6 +132,9 @@ def run_daemon(
     ):
         return 0
     on_event(f"active scheduler ({leadership.holder})")
+    closed = close_interrupted_runs(rt)
+    if closed:
+        on_event(f"marked {closed} run(s) left by a dead process as interrupted")
     watcher = ConfigWatcher(config_path, rt.config)
     _runtime = rt
     sched = build_scheduler(rt)

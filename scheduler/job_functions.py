@@ -20,7 +20,7 @@ def covered_day_due(config: Config, now: datetime) -> datetime | None:
     return datetime.combine(local.date() - timedelta(days=1), time(), tzinfo=local.tzinfo)
 
 
-def digest(rt: Runtime) -> dict[str, Any]:
+def digest(rt: Runtime, run_id: int) -> dict[str, Any]:
     """Send the morning digest once it is due, and retry failed sends whose backoff ran out."""
     from reports.send import retry_due_digests, send_digest
 
@@ -37,7 +37,7 @@ def digest(rt: Runtime) -> dict[str, Any]:
     return stats
 
 
-def cleanup(rt: Runtime) -> dict[str, Any]:
+def cleanup(rt: Runtime, run_id: int) -> dict[str, Any]:
     now = rt.clock.now()
     with session_scope(rt.engine) as session:
         return delete_expired(

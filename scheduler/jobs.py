@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import traceback
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from crawler.config import Config
 from crawler.storage.db import session_scope
-from crawler.storage.runs import finish_run, start_run
+from crawler.storage.runs import finish_run, mark_interrupted, start_run, unfinished_runs
 from scheduler.clock import Clock
 from scheduler.runner import run_child
 
@@ -38,7 +39,8 @@ class Runtime:
     stop: threading.Event = field(default_factory=threading.Event)
 
 
-JobRunner = Callable[[Runtime], dict[str, Any]]
+JobRunner = Callable[[Runtime, int], dict[str, Any]]
+"""A job: given the runtime and its crawl_runs id, returns its stats (raises on failure)."""
 
 
 def config_payload(config: Config) -> str:
@@ -50,10 +52,10 @@ def config_payload(config: Config) -> str:
 def child(name: str) -> JobRunner:
     """A job that runs ``scheduler.child NAME`` with the crawl time limit."""
 
-    def run(rt: Runtime) -> dict[str, Any]:
+    def run(rt: Runtime, run_id: int) -> dict[str, Any]:
         now = rt.clock.now()
         result = run_child(
-            [name, "--db", rt.db_url, "--now", now.isoformat()],
+            [name, "--db", rt.db_url, "--now", now.isoformat(), "--run-id", str(run_id)],
             stdin=config_payload(rt.config),
             time_limit=rt.config.scheduler.crawl_time_limit_seconds,
             grace=rt.config.scheduler.stop_grace_seconds,
@@ -83,12 +85,12 @@ def record(rt: Runtime, job_id: str, runner: JobRunner) -> dict[str, Any] | None
     """Run one job and record it in crawl_runs; never raises (other jobs must go on)."""
     started = rt.clock.now()
     with session_scope(rt.engine) as session:
-        run_id = start_run(session, job_id, started)
+        run_id = start_run(session, job_id, started, pid=os.getpid())
     stats: dict[str, Any] = {}
     error = ""
     status = 0
     try:
-        stats = runner(rt)
+        stats = runner(rt, run_id)
     except JobFailed as exc:
         stats, error, status = exc.stats, str(exc), 1
         log.error("job %s failed: %s", job_id, exc)
@@ -100,6 +102,34 @@ def record(rt: Runtime, job_id: str, runner: JobRunner) -> dict[str, Any] | None
             session, run_id, rt.clock.now(), stats=_jsonable(stats), exit_status=status, error=error
         )
     return None if status else stats
+
+
+def close_interrupted_runs(rt: Runtime) -> int:
+    """Mark runs left unfinished by a scheduler (or CLI) process that no longer exists.
+
+    Called when a scheduler becomes the leader, so a run cut short by SIGKILL or a power cut
+    shows up in `status` as interrupted instead of "running" forever.
+    """
+    closed = 0
+    with session_scope(rt.engine) as session:
+        for run in unfinished_runs(session):
+            if run.pid is not None and _alive(run.pid):
+                continue
+            mark_interrupted(
+                session, run.id, rt.clock.now(), "interrupted: the process running it died"
+            )
+            closed += 1
+    return closed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:

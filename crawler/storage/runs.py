@@ -76,3 +76,15 @@ def scheduled_next_runs(engine: Engine) -> dict[str, datetime | None]:
         str(job_id): datetime.fromtimestamp(float(str(ts)), UTC) if ts is not None else None
         for job_id, ts in rows
     }
+
+
+def unfinished_runs(session: Session) -> Sequence[CrawlRunRow]:
+    return session.scalars(select(CrawlRunRow).where(CrawlRunRow.finished_at.is_(None))).all()
+
+
+def mark_interrupted(session: Session, run_id: int, now: datetime, reason: str) -> None:
+    session.execute(
+        update(CrawlRunRow)
+        .where(CrawlRunRow.id == run_id, CrawlRunRow.finished_at.is_(None))
+        .values(finished_at=now, exit_status=-9, error=reason)
+    )

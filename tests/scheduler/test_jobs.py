@@ -29,11 +29,11 @@ def _runtime(tmp_path: Path, engine: Engine) -> Runtime:
     return Runtime(config, "unused://", engine, clock)
 
 
-def _boom(rt: Runtime) -> dict[str, Any]:
+def _boom(rt: Runtime, run_id: int) -> dict[str, Any]:
     raise RuntimeError("database on holiday")
 
 
-def _fine(rt: Runtime) -> dict[str, Any]:
+def _fine(rt: Runtime, run_id: int) -> dict[str, Any]:
     return {"did": "things"}
 
 
