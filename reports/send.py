@@ -123,6 +123,7 @@ def write_preview(
         html=rendered.html,
         message_id=new_message_id(config.digest.sender),
         now=now,
+        day=day,
         recipients=config.digest.recipients,
     )
     return write_digest(directory, day, rendered.html, rendered.text, bytes(message))
@@ -274,6 +275,7 @@ def _send_claimed(
             html=rendered.html,
             message_id=record.message_id,
             now=now,
+            day=day,
             recipients=config.digest.recipients,
         )
         write_digest(files.html.parent, day, rendered.html, rendered.text, bytes(message))

@@ -1,0 +1,184 @@
+"""The scheduler on its own for three simulated days against the advancing sample web.
+
+A scaled clock runs a simulated day in about 20 seconds. The test advances the sample web's
+day at 02:00 local time (the daemon's clock trails the test's by the start-up time, so the
+margin keeps both on the same day), kills the scheduler with SIGKILL in the middle of day 2
+and starts it again, and then checks that three digests were sent, once each, each with the
+coverage first seen on its day, and that nothing was lost or stored twice.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from crawler.sampleweb import SampleWeb
+from crawler.storage.db import make_engine, session_scope
+from crawler.storage.digests import get_digest
+from crawler.storage.mentions import list_mentions
+from crawler.storage.migrate import upgrade
+from scheduler.clock import ScaledClock
+from scheduler.demo import _SmtpSink, demo_config_text
+
+SPEED = 4320.0  # one simulated day in 20 s
+START = datetime(2026, 11, 10, 5, 0, tzinfo=UTC)  # day 1, 06:00 in Vienna
+FAST_JOBS = """
+[scheduler]
+poll_every_seconds = 1
+crawl_every_seconds = 2
+harvest_every_seconds = 2
+verify_every_seconds = 2
+recheck_every_seconds = 3
+digest_every_seconds = 1
+cleanup_every_seconds = 30
+lease_seconds = 2
+stop_grace_seconds = 5
+crawl_time_limit_seconds = 60
+"""
+
+
+def _world_day(now: datetime, tz: ZoneInfo) -> int:
+    local = (now - timedelta(hours=2)).astimezone(tz)  # days change at 02:00 local
+    return (local.date() - date(2026, 11, 10)).days + 1
+
+
+@pytest.fixture
+def world() -> Iterator[SampleWeb]:
+    web = SampleWeb(scale="small", day=1)
+    web.start(0)
+    yield web
+    web.stop()
+
+
+def _daemon(config: Path, clock: str) -> subprocess.Popen[str]:
+    exe = Path(sys.executable).with_name("mediamon")
+    return subprocess.Popen(
+        [str(exe), "--config", str(config), "run", "--clock", clock],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_three_days_unattended_with_a_sigkill(tmp_path: Path, world: SampleWeb) -> None:
+    sink = _SmtpSink()
+    config = tmp_path / "mediamon.toml"
+    text = demo_config_text(world, sink.port).replace("\n[scheduler]\ncrawl_time_limit_seconds = 120\n", "")
+    config.write_text(text + FAST_JOBS, encoding="utf-8")
+    engine = make_engine(f"sqlite:///{tmp_path / 'mediamon.db'}")
+    upgrade(engine)
+    tz = ZoneInfo(world.truth()["organisation"].get("timezone", "Europe/Vienna"))
+    spec = f"{START.isoformat()}x{SPEED:g}"
+    clock = ScaledClock.parse(spec)
+    stop = threading.Event()
+
+    def advance() -> None:
+        while not stop.wait(0.2):
+            day = min(3, _world_day(clock.now(), tz))
+            if day != world.day:
+                world.set_day(day)
+
+    stepper = threading.Thread(target=advance, daemon=True)
+    stepper.start()
+    daemon = _daemon(config, spec)
+    errors: list[str] = []
+    try:
+        # Mid-day 2: kill it without a chance to clean up, then start it again.
+        _sleep_until(clock, START + timedelta(days=1, hours=7))
+        os.kill(daemon.pid, signal.SIGKILL)
+        daemon.wait(timeout=10)
+        errors.append(daemon.stderr.read() if daemon.stderr else "")
+        daemon = _daemon(config, spec)
+        # The day-3 digest goes out at 08:00 on day 4.
+        deadline = time.monotonic() + 200
+        while time.monotonic() < deadline and len(sink.messages) < 3:
+            time.sleep(0.5)
+        _sleep_until(clock, clock.now() + timedelta(hours=3))  # would a 4th/duplicate come?
+    finally:
+        stop.set()
+        daemon.send_signal(signal.SIGTERM)
+        try:
+            daemon.wait(timeout=60)
+        finally:
+            if daemon.poll() is None:
+                daemon.kill()
+        errors.append(daemon.stderr.read() if daemon.stderr else "")
+        sink.stop()
+    log = "\n".join(errors)
+
+    digests = _digests_by_day(sink.messages)
+    assert sorted(digests) == ["2026-11-10", "2026-11-11", "2026-11-12"], log[-3000:]
+    assert all(count == 1 for count in Counter(_days(sink.messages)).values()), "sent twice"
+
+    truth = world.truth()
+    org = truth["organisation"]["name"]
+    with session_scope(engine) as session:
+        mentions = list_mentions(session, org, statuses=())
+        for day in ("2026-11-10", "2026-11-11", "2026-11-12"):
+            record = get_digest(session, org, date.fromisoformat(day))
+            assert record is not None
+            assert record.state == "sent"
+    engine.dispose()
+
+    found_by_day: dict[str, set[str]] = {}
+    for m in mentions:
+        local_day = m.first_seen_at.astimezone(tz).date().isoformat()
+        found_by_day.setdefault(local_day, set()).add(f"{m.kind.value} {m.canonical_url}")
+    keys = [f"{m.kind.value} {m.canonical_url} {m.target}" for m in mentions]
+    assert len(keys) == len(set(keys)), "a mention was stored twice"
+    expected = _expected_by_day(truth)
+    for day_no, day in enumerate(("2026-11-10", "2026-11-11", "2026-11-12"), start=1):
+        got = len(found_by_day.get(day, set()))
+        assert got >= expected[day_no], f"day {day}: found {got}, truth has {expected[day_no]}"
+        body = _text_part(digests[day])
+        assert f"{got} new" in body or (got == 0 and "No new coverage" in body), body[:500]
+
+
+def _sleep_until(clock: ScaledClock, moment: datetime) -> None:
+    while clock.now() < moment:
+        time.sleep(0.2)
+
+
+def _days(messages: list[bytes]) -> list[str]:
+    return [str(message_from_bytes(raw)["X-Mediamon-Day"] or "") for raw in messages]
+
+
+def _digests_by_day(messages: list[bytes]) -> dict[str, Message]:
+    out: dict[str, Message] = {}
+    for raw in messages:
+        message = message_from_bytes(raw)
+        out[str(message["X-Mediamon-Day"] or message["Subject"])] = message
+    return out
+
+
+def _text_part(message: Message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            payload: Any = part.get_payload(decode=True)
+            return bytes(payload).decode("utf-8", "replace")
+    return ""
+
+
+def _expected_by_day(truth: dict[str, Any]) -> Counter[int]:
+    counts: Counter[int] = Counter()
+    for item in truth["mentions"]:
+        counts[item["day"]] += 1
+    for item in truth["linkbacks"]:
+        counts[item["day"]] += 1
+    return counts
