@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from crawler import clock
 from crawler.config import Config, ConfigError, parse_config
 
 JobFunction = Callable[[Config, str, datetime, int | None], dict[str, Any]]
@@ -27,8 +28,29 @@ def _poll(config: Config, db_url: str, now: datetime, run_id: int | None) -> dic
     return run_poll(config, db_url, now=now, run_id=run_id).as_stats()
 
 
+def _harvest(config: Config, db_url: str, now: datetime, run_id: int | None) -> dict[str, Any]:
+    from crawler.harvest.run import run_harvest
+
+    return run_harvest(config, db_url, now=now, run_id=run_id).as_stats()
+
+
+def _recheck(config: Config, db_url: str, now: datetime, run_id: int | None) -> dict[str, Any]:
+    from crawler.harvest.run import run_recheck
+
+    return run_recheck(config, db_url, now=now, run_id=run_id).as_stats()
+
+
+def _verify(config: Config, db_url: str, now: datetime, run_id: int | None) -> dict[str, Any]:
+    from crawler.harvest.run import run_verify
+
+    return run_verify(config, db_url, now=now, run_id=run_id).as_stats()
+
+
 CHILD_JOBS: dict[str, JobFunction] = {
     "poll": _poll,
+    "harvest": _harvest,
+    "verify": _verify,
+    "recheck": _recheck,
 }
 
 
@@ -59,8 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, json.JSONDecodeError) as exc:
         _emit({"error": f"bad config from parent: {exc}"})
         return 2
+    now = datetime.fromisoformat(args.now)
+    clock.follow(now)  # a simulated clock carries into every timestamp the crawl writes
     try:
-        stats = CHILD_JOBS[args.job](config, args.db, datetime.fromisoformat(args.now), args.run_id)
+        stats = CHILD_JOBS[args.job](config, args.db, now, args.run_id)
     except Exception as exc:  # the parent records it; the traceback goes to the log
         logging.getLogger(__name__).exception("job %s failed", args.job)
         _emit({"error": f"{type(exc).__name__}: {exc}"})

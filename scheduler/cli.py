@@ -198,6 +198,7 @@ def _register() -> None:
     """Commands that live in their own modules (one module per concern)."""
     from scheduler.cmd_demo import demo
     from scheduler.cmd_digest import digest
+    from scheduler.cmd_linkbacks import linkbacks
     from scheduler.cmd_poll import poll
     from scheduler.cmd_run import run
     from scheduler.cmd_serve import serve
@@ -206,6 +207,7 @@ def _register() -> None:
     cli.add_command(poll)
     cli.add_command(run)
     cli.add_command(digest)
+    cli.add_command(linkbacks)
     cli.add_command(serve)
 
 

@@ -140,10 +140,14 @@ def all_jobs() -> list[JobSpec]:
     """Every job, in the order ``run --once`` uses: collect first, report last."""
     from scheduler import job_functions as f
 
+    def every(attr: str) -> Callable[[Config], float]:
+        return lambda config: float(getattr(config.scheduler, attr))
+
     return [
-        JobSpec("poll", "poll due feeds", lambda c: c.scheduler.poll_every_seconds, child("poll")),
-        JobSpec("digest", "send the digest", lambda c: c.scheduler.digest_every_seconds, f.digest),
-        JobSpec(
-            "cleanup", "retention clean-up", lambda c: c.scheduler.cleanup_every_seconds, f.cleanup
-        ),
+        JobSpec("poll", "poll due feeds", every("poll_every_seconds"), child("poll")),
+        JobSpec("harvest", "harvest linkbacks", every("harvest_every_seconds"), child("harvest")),
+        JobSpec("verify", "verify receipts", every("verify_every_seconds"), child("verify")),
+        JobSpec("recheck", "re-check linkbacks", every("recheck_every_seconds"), child("recheck")),
+        JobSpec("digest", "send the digest", every("digest_every_seconds"), f.digest),
+        JobSpec("cleanup", "retention clean-up", every("cleanup_every_seconds"), f.cleanup),
     ]

@@ -1,0 +1,364 @@
+"""Run the linkback jobs: harvest, re-check, verify receipts, and endpoint discovery.
+
+Each ``run_*`` function reads what is due from storage, builds plain tasks, runs one Scrapy
+``CrawlerProcess`` in the *current* process (a reactor starts once per process: the CLI is a
+fresh process each time) and returns a report with ``as_stats()``. The ``*_in_child`` forms
+run the same function in a spawned child with a time limit and get the report back over a
+pipe, like ``crawler.run.run_in_child`` for polls, so a scheduler or a test can run any
+number of them. Every run is recorded in ``crawl_runs`` (jobs ``harvest``, ``recheck``,
+``verify``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from crawler.config import Config
+from crawler.domain import LINKBACK_KINDS, MentionKind, ReceiptState
+from crawler.harvest.child import in_child
+from crawler.harvest.crawl import crawl, linkback_settings
+from crawler.harvest.model import Blocklist, PageEndpoints, PostTask, ReceiptInfo, SourceTask
+from crawler.harvest.pipeline import Progress, RunContext
+from crawler.harvest.policy import harvest_due
+from crawler.harvest.report import HarvestReport, RecheckReport, VerifyReport
+from crawler.matching.urls import canonicalize_url
+from crawler.storage.db import make_engine, session_scope
+from crawler.storage.feeds import host_blocks
+from crawler.storage.linkbacks import (
+    HarvestPost,
+    checked_sources,
+    due_rechecks,
+    harvest_posts,
+)
+from crawler.storage.receipts import blocked as stored_blocks
+from crawler.storage.receipts import due_receipts
+from crawler.storage.runs import finish_run, start_run
+
+__all__ = [
+    "find_posts",
+    "harvest_in_child",
+    "recheck_in_child",
+    "run_check",
+    "run_harvest",
+    "run_recheck",
+    "run_verify",
+    "select_posts",
+    "verify_in_child",
+]
+
+RECHECK_KINDS = tuple(k for k in LINKBACK_KINDS if k is not MentionKind.COMMENT)
+_Report = HarvestReport | RecheckReport | VerifyReport
+
+
+def _canonical(url: str) -> str:
+    try:
+        return canonicalize_url(url.strip())
+    except Exception:  # a string that is no URL matches no post
+        return url.strip()
+
+
+def find_posts(
+    session: Session, org: str, urls: Sequence[str]
+) -> tuple[list[HarvestPost], list[str]]:
+    """Our stored posts for the given URLs (any spelling), and the URLs that are not ours."""
+    wanted = {url: _canonical(url) for url in urls}
+    posts = harvest_posts(session, org, sorted(set(wanted.values())))
+    known = {p.canonical_url for p in posts}
+    return posts, [url for url, canonical in wanted.items() if canonical not in known]
+
+
+def select_posts(
+    posts: Sequence[HarvestPost], now: datetime, recent_days: int, *, all_posts: bool = False
+) -> list[HarvestPost]:
+    """The recent posts that are due by age (all recent posts with ``all_posts``)."""
+    horizon = now - timedelta(days=recent_days)
+    out = []
+    for post in posts:
+        born = post.published_at or post.created_at
+        if all_posts:
+            if born >= horizon:
+                out.append(post)
+        elif harvest_due(born, post.last_harvested_at, now, recent_days):
+            out.append(post)
+    return out
+
+
+def _post_task(post: HarvestPost, checked: set[str]) -> PostTask:
+    return PostTask(
+        post_id=post.id,
+        url=post.url,
+        canonical_url=post.canonical_url,
+        title=post.title,
+        wp_post_id=post.wp_post_id,
+        platform=post.platform,
+        site_url=post.site_url,
+        comment_feed_url=post.comment_feed_url,
+        checked=frozenset(checked),
+    )
+
+
+def _finish(engine: Engine, run_id: int, report: _Report) -> None:
+    with session_scope(engine) as session:
+        finish_run(
+            session,
+            run_id,
+            datetime.now(UTC),
+            stats=report.stats(),
+            exit_status=report.exit_status,
+            error=report.error,
+        )
+
+
+def _run(
+    job: str,
+    engine: Engine,
+    report: _Report,
+    run_id: int | None,
+    now: datetime,
+    work: Any,
+) -> None:
+    """Record the run around ``work()``; a crash is recorded, then raised."""
+    if run_id is None:
+        with session_scope(engine) as session:
+            run_id = start_run(session, job, now)
+    report.run_id = run_id
+    try:
+        work()
+    except Exception as exc:
+        report.exit_status, report.error = 1, f"{type(exc).__name__}: {exc}"
+        _finish(engine, run_id, report)
+        raise
+    _finish(engine, run_id, report)
+
+
+def run_harvest(
+    config: Config,
+    db_url: str,
+    *,
+    post_urls: Sequence[str] = (),
+    all_posts: bool = False,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    settings: Mapping[str, Any] | None = None,
+    log_level: str = "WARNING",
+    run_id: int | None = None,
+) -> HarvestReport:
+    """Harvest the due recent posts (every recent post with ``all_posts``, or those named).
+
+    A named URL that is not one of our stored posts is reported (``error``, exit status 2);
+    the others are still harvested.
+    """
+    now = now or datetime.now(UTC)
+    org = config.organisation.name
+    engine = make_engine(db_url)
+    report = HarvestReport()
+    with session_scope(engine) as session:
+        if post_urls:
+            posts, unknown = find_posts(session, org, post_urls)
+            if unknown:
+                report.exit_status = 2
+                report.error = "not one of our posts: " + ", ".join(unknown)
+        else:
+            posts = select_posts(
+                harvest_posts(session, org), now, config.linkbacks.recent_days, all_posts=all_posts
+            )
+        checked = checked_sources(session, org, [p.canonical_url for p in posts])
+        blocked = host_blocks(session, now)
+        domains, urls = stored_blocks(session)
+    blocklist = Blocklist.of(
+        [*config.receiver.block_domains, *domains], [*config.receiver.block_urls, *urls]
+    )
+    tasks = [_post_task(p, checked.get(p.canonical_url, set())) for p in posts]
+    context = RunContext(
+        engine,
+        org,
+        now,
+        config.linkbacks.recheck_after_days,
+        report,
+        progress,
+        tz=config.organisation.tz,
+    )
+
+    def work() -> None:
+        if not tasks:
+            return
+        from crawler.spiders.linkbacks import LinkbackSpider
+
+        crawl(
+            linkback_settings(config, blocked, settings or {}, log_level),
+            LinkbackSpider,
+            {
+                "tasks": tasks,
+                "org_authors": config.organisation.authors,
+                "wpcom_api": config.linkbacks.wpcom_api_base,
+                "blocklist": blocklist,
+            },
+            "crawler.harvest.pipeline.HarvestPipeline",
+            context,
+        )
+
+    _run("harvest", engine, report, run_id, now, work)
+    engine.dispose()
+    return report
+
+
+def _source_run(
+    job: str,
+    config: Config,
+    engine: Engine,
+    tasks: list[SourceTask],
+    blocked: Mapping[str, datetime],
+    context: RunContext,
+    settings: Mapping[str, Any] | None,
+    log_level: str,
+    run_id: int | None,
+) -> None:
+    def work() -> None:
+        if not tasks:
+            return
+        from crawler.spiders.linkback_sources import SourceCheckSpider
+
+        pipeline = "RecheckPipeline" if job == "recheck" else "VerifyPipeline"
+        crawl(
+            linkback_settings(config, blocked, settings or {}, log_level),
+            SourceCheckSpider,
+            {"tasks": tasks},
+            f"crawler.harvest.pipeline.{pipeline}",
+            context,
+        )
+
+    _run(job, engine, context.report, run_id, context.now, work)
+
+
+def run_recheck(
+    config: Config,
+    db_url: str,
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    settings: Mapping[str, Any] | None = None,
+    log_level: str = "WARNING",
+    run_id: int | None = None,
+) -> RecheckReport:
+    """Fetch again the source of every linkback whose re-check is due (410 or link gone:
+    deleted; transient error: kept and retried)."""
+    now = now or datetime.now(UTC)
+    org = config.organisation.name
+    schedule = config.linkbacks.recheck_after_days
+    first = min((d for d in schedule if d > 0), default=None)
+    engine = make_engine(db_url)
+    report = RecheckReport()
+    with session_scope(engine) as session:
+        rows = due_rechecks(
+            session,
+            org,
+            now,
+            kinds=RECHECK_KINDS,
+            unscheduled_before=now - timedelta(days=first) if first is not None else None,
+        )
+        blocked = host_blocks(session, now)
+    tasks = [
+        SourceTask(
+            ref=r.id,
+            url=r.url,
+            target=r.target,
+            kind=r.kind,
+            checks=r.checks,
+            first_seen_at=r.first_seen_at,
+        )
+        for r in rows
+    ]
+    context = RunContext(engine, org, now, schedule, report, progress)
+    _source_run("recheck", config, engine, tasks, blocked, context, settings, log_level, run_id)
+    engine.dispose()
+    return report
+
+
+def run_verify(
+    config: Config,
+    db_url: str,
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    settings: Mapping[str, Any] | None = None,
+    log_level: str = "WARNING",
+    run_id: int | None = None,
+) -> VerifyReport:
+    """Verify every due receipt: fetch its source, decide, settle, record or delete."""
+    now = now or datetime.now(UTC)
+    org = config.organisation.name
+    engine = make_engine(db_url)
+    report = VerifyReport()
+    with session_scope(engine) as session:
+        tasks = [
+            SourceTask(
+                ref=r.id,
+                url=r.source,
+                target=r.target,
+                kind=r.protocol,
+                receipt=ReceiptInfo(r.protocol, r.state, r.target, dict(r.payload or {})),
+            )
+            for r in due_receipts(session, now)
+            if r.state == ReceiptState.QUEUED.value
+        ]
+        blocked = host_blocks(session, now)
+    context = RunContext(engine, org, now, config.linkbacks.recheck_after_days, report, progress)
+    _source_run("verify", config, engine, tasks, blocked, context, settings, log_level, run_id)
+    engine.dispose()
+    return report
+
+
+def run_check(
+    config: Config,
+    urls: Sequence[str],
+    *,
+    settings: Mapping[str, Any] | None = None,
+    log_level: str = "WARNING",
+) -> list[PageEndpoints]:
+    """The endpoints each page advertises (one fetch per URL, redirects followed, address
+    guard on). Needs no database."""
+    from crawler.spiders.linkback_sources import EndpointSpider
+
+    items: list[Any] = []
+    crawl(
+        linkback_settings(config, {}, settings or {}, log_level),
+        EndpointSpider,
+        {"urls": list(urls)},
+        None,
+        None,
+        items,
+    )
+    found = {item.url: item for item in items if isinstance(item, PageEndpoints)}
+    return [found.get(url, PageEndpoints(url, error="not fetched")) for url in urls]
+
+
+def harvest_in_child(
+    config_path: str, db_url: str, *, timeout: float = 3600, **kwargs: Any
+) -> HarvestReport:
+    """``run_harvest`` in a spawned child process, killed after ``timeout`` seconds."""
+    report = in_child("harvest", config_path, db_url, timeout, kwargs)
+    assert isinstance(report, HarvestReport)
+    return report
+
+
+def recheck_in_child(
+    config_path: str, db_url: str, *, timeout: float = 3600, **kwargs: Any
+) -> RecheckReport:
+    """``run_recheck`` in a spawned child process, killed after ``timeout`` seconds."""
+    report = in_child("recheck", config_path, db_url, timeout, kwargs)
+    assert isinstance(report, RecheckReport)
+    return report
+
+
+def verify_in_child(
+    config_path: str, db_url: str, *, timeout: float = 3600, **kwargs: Any
+) -> VerifyReport:
+    """``run_verify`` in a spawned child process, killed after ``timeout`` seconds."""
+    report = in_child("verify", config_path, db_url, timeout, kwargs)
+    assert isinstance(report, VerifyReport)
+    return report

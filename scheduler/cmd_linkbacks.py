@@ -1,0 +1,285 @@
+"""`mediamon linkbacks`: harvest our posts' linkbacks, re-check them, verify receipts, or show
+which linkback endpoints a page advertises.
+
+``mediamon linkbacks [POST_URL]...`` harvests the named posts (default: the recent posts that
+are due, by age; ``--all`` every recent post now) and prints a table per post. ``--recheck``
+and ``--verify`` run the scheduler's re-check and verify jobs by hand. One job runs in this
+process (Scrapy's reactor starts once per process, and the CLI is a fresh process); several
+jobs in one invocation each run in a child process. ``--check URL [--json]`` fetches one page
+and reports its Pingback, Webmention and TrackBack endpoints.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from crawler.harvest import model
+from crawler.harvest.model import PageEndpoints
+from crawler.harvest.report import (
+    LINKBACK_COLUMNS,
+    HarvestReport,
+    RecheckReport,
+    VerifyReport,
+)
+from crawler.harvest.run import (
+    find_posts,
+    harvest_in_child,
+    recheck_in_child,
+    run_check,
+    run_harvest,
+    run_recheck,
+    run_verify,
+    select_posts,
+    verify_in_child,
+)
+from crawler.storage.db import session_scope
+from crawler.storage.linkbacks import harvest_posts
+from scheduler.context import App, Failure
+
+pass_app = click.make_pass_decorator(App)
+
+_Report = HarvestReport | RecheckReport | VerifyReport
+
+
+def _cell(found: int, new: int) -> str:
+    if not found:
+        return "—"
+    return f"{found} (+{new})" if new else str(found)
+
+
+def print_harvest_report(report: HarvestReport, console: Console) -> None:
+    """One row per post: counts by kind (new since the last run), routes used/unavailable."""
+    if not report.lines:
+        console.print("No post harvested.")
+        return
+    table = Table(title=f"Linkbacks of {len(report.lines)} posts")
+    table.add_column("post", overflow="fold", max_width=48)
+    for kind in LINKBACK_COLUMNS:
+        table.add_column(f"{kind}s", justify="right")
+    table.add_column("routes used", overflow="fold")
+    table.add_column("unavailable", overflow="fold")
+    for line in report.lines:
+        unavailable = [*line.routes_unavailable, *(f"{r} (failed)" for r in line.routes_failed)]
+        table.add_row(
+            line.title or line.url,
+            *(_cell(line.found.get(k, 0), line.new.get(k, 0)) for k in LINKBACK_COLUMNS),
+            ", ".join(line.routes_ok) or "—",
+            ", ".join(unavailable) or "—",
+        )
+    console.print(table)
+    console.print(
+        f"{report.linkbacks} linkbacks and comments, {report.new} new; "
+        f"{report.sources_checked} sources checked ({report.source_errors} not reachable, "
+        f"{report.deleted} already gone)."
+    )
+    notes: dict[tuple[str, str], list[str]] = {}
+    for line in report.lines:
+        name = line.title or line.url
+        found = {**line.routes_unavailable, **line.routes_failed}
+        if model.FEED in line.truncated:
+            found[model.FEED] = "feed full (cap reached): the page's comment list was read"
+        if line.unresolved:
+            found["feed/html"] = f"{line.unresolved} pings without a usable source URL"
+        if line.blocked:
+            found["blocklist"] = f"{line.blocked} linkbacks from blocked sources ignored"
+        if line.sources_skipped:
+            found["sources"] = f"{line.sources_skipped} sources left for the next run"
+        if line.error:
+            found["—"] = line.error
+        for route, reason in found.items():
+            notes.setdefault((route, reason), []).append(name)
+    if notes:
+        detail = Table(title="Route notes")
+        for column in ("route", "why", "posts"):
+            detail.add_column(column, overflow="fold")
+        for (route, reason), names in notes.items():
+            everyone = len(names) == len(report.lines) and len(names) > 1
+            detail.add_row(route, reason, "all" if everyone else "; ".join(names))
+        console.print(detail)
+
+
+def print_check_lines(report: RecheckReport | VerifyReport, console: Console, title: str) -> None:
+    if not report.lines:
+        console.print(f"{title}: nothing was due.")
+        return
+    table = Table(title=title)
+    for column in ("source", "kind", "outcome", "why"):
+        table.add_column(column, overflow="fold")
+    for line in report.lines:
+        table.add_row(line.url, line.kind, line.outcome, line.reason)
+    console.print(table)
+    console.print(", ".join(f"{k}={v}" for k, v in report.stats().items()))
+
+
+def print_endpoints(result: PageEndpoints, console: Console) -> None:
+    table = Table(title=f"Linkback endpoints of {result.url}")
+    table.add_column("protocol")
+    table.add_column("endpoint", overflow="fold")
+    for name in ("pingback", "webmention", "trackback"):
+        table.add_row(name, getattr(result, name) or "—")
+    console.print(table)
+    if result.final_url and result.final_url != result.url:
+        console.print(f"(after redirects: {result.final_url})")
+    for note in result.notes:
+        console.print(f"note: {note}")
+
+
+def _bar(
+    app: App, label: str, total: int | None
+) -> tuple[Progress | None, Callable[[str, str], None]]:
+    if not app.interactive:
+        return None, lambda name, outcome: None
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}", markup=False),
+        console=app.err_console,
+        transient=True,
+    )
+    task_id = bar.add_task("", total=total)
+
+    def advance(name: str, outcome: str) -> None:
+        bar.update(task_id, advance=1, description=f"{name}: {outcome}"[:80])
+
+    bar.start()
+    return bar, advance
+
+
+def _check(app: App, url: str, as_json: bool) -> None:
+    try:
+        result = run_check(app.config, [url])[0]
+    except Exception as exc:  # a crashed crawl: say why, briefly
+        raise Failure(f"check failed: {type(exc).__name__}: {exc}") from None
+    if result.error:
+        raise Failure(f"{url}: {result.error}")
+    if as_json:
+        click.echo(json.dumps(result.as_json()))
+    else:
+        print_endpoints(result, app.console)
+
+
+def _harvest_total(app: App, post_urls: Sequence[str], all_posts: bool) -> int:
+    """How many posts the harvest will read; unknown URLs are a clear error."""
+    org = app.config.organisation.name
+    with session_scope(app.engine()) as session:
+        if post_urls:
+            posts, unknown = find_posts(session, org, post_urls)
+            if unknown:
+                names = ", ".join(unknown)
+                raise Failure(
+                    f"not one of our posts: {names} (run `mediamon poll` first so that "
+                    "mediamon learns the organisation's posts from its feeds)"
+                )
+            return len(posts)
+        recent = app.config.linkbacks.recent_days
+        return len(
+            select_posts(harvest_posts(session, org), app.now(), recent, all_posts=all_posts)
+        )
+
+
+def _in_process(app: App, job: str, post_urls: Sequence[str], all_posts: bool) -> _Report | None:
+    config, db = app.config, app.database_url
+    total: int | None = None
+    if job == "harvest":
+        total = _harvest_total(app, post_urls, all_posts)
+        if total == 0:
+            app.console.print(
+                "No post is due; `mediamon linkbacks --all` harvests every recent post now."
+            )
+            return None
+    else:
+        app.engine()  # the schema must be current
+    bar, advance = _bar(app, {"harvest": "harvesting"}.get(job, f"{job}ing"), total)
+    try:
+        if job == "harvest":
+            return run_harvest(
+                config,
+                db,
+                post_urls=post_urls,
+                all_posts=all_posts,
+                now=app.now(),
+                progress=advance,
+            )
+        if job == "recheck":
+            return run_recheck(config, db, now=app.now(), progress=advance)
+        return run_verify(config, db, now=app.now(), progress=advance)
+    except Exception as exc:  # a crashed crawl is recorded in crawl_runs; say why, briefly
+        raise Failure(f"{job} failed: {type(exc).__name__}: {exc}") from None
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def _in_child(app: App, job: str, post_urls: Sequence[str], all_posts: bool) -> _Report | None:
+    path, db = str(app.config_file), app.database_url
+    limit = app.config.scheduler.crawl_time_limit_seconds
+    if job == "harvest":
+        _harvest_total(app, post_urls, all_posts)
+        return harvest_in_child(
+            path, db, timeout=limit, post_urls=list(post_urls), all_posts=all_posts, now=app.now()
+        )
+    if job == "recheck":
+        return recheck_in_child(path, db, timeout=limit, now=app.now())
+    return verify_in_child(path, db, timeout=limit, now=app.now())
+
+
+def _print(report: _Report, console: Console) -> None:
+    if isinstance(report, HarvestReport):
+        print_harvest_report(report, console)
+    elif isinstance(report, RecheckReport):
+        print_check_lines(report, console, "Re-checked linkbacks")
+    else:
+        print_check_lines(report, console, "Verified receipts")
+
+
+@click.command("linkbacks")
+@click.argument("post_urls", nargs=-1, metavar="[POST_URL]...")
+@click.option("--all", "all_posts", is_flag=True, help="Harvest every recent post now, due or not.")
+@click.option("--recheck", is_flag=True, help="Re-check the sources of linkbacks that are due.")
+@click.option("--verify", is_flag=True, help="Verify the queued pingbacks/webmentions/trackbacks.")
+@click.option("--check", "check_url", metavar="URL", help="Show the endpoints a page advertises.")
+@click.option("--json", "as_json", is_flag=True, help="With --check: print one JSON object.")
+@pass_app
+def linkbacks(
+    app: App,
+    post_urls: tuple[str, ...],
+    all_posts: bool,
+    recheck: bool,
+    verify: bool,
+    check_url: str | None,
+    as_json: bool,
+) -> None:
+    """Harvest the linkbacks of our posts (the recent posts that are due, by default)."""
+    if check_url is not None:
+        if post_urls or all_posts or recheck or verify:
+            raise click.UsageError("--check takes one URL and no other job")
+        _check(app, check_url, as_json)
+        return
+    if as_json:
+        raise click.UsageError("--json goes with --check URL")
+    jobs = []
+    if post_urls or all_posts or not (recheck or verify):
+        jobs.append("harvest")
+    if recheck:
+        jobs.append("recheck")
+    if verify:
+        jobs.append("verify")
+    runner = _in_process if len(jobs) == 1 else _in_child
+    failed: _Report | None = None
+    for job in jobs:
+        report = runner(app, job, post_urls, all_posts)
+        if report is None:
+            continue
+        _print(report, app.console)
+        if report.exit_status and failed is None:
+            failed = report
+    if failed is not None:
+        raise Failure(failed.error or "linkbacks failed", exit_code=failed.exit_status)

@@ -1,0 +1,211 @@
+"""Source pages that misbehave, for re-checks and receipt verification (linkbacks.md 37–40).
+
+A redirect is followed, a redirect loop fails (not hangs), a 20 MB page is aborted at the
+body limit, a slow page times out, 410 / a "410 Gone" meta tombstone / a removed link mark
+the mention deleted, a 503 keeps it and retries. The address guard refuses loopback,
+private, link-local and IPv6 loopback sources unless the config allows them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from crawler.domain import Document, FoundVia, Mention, MentionKind, Protocol
+from crawler.harvest.run import recheck_in_child, verify_in_child
+from crawler.matching.urls import canonicalize_url
+from crawler.receiver.decide import WAS_VERIFIED
+from crawler.sampleweb.app import SampleWeb
+from crawler.storage.db import make_engine, session_scope
+from crawler.storage.mentions import record_mentions
+from crawler.storage.migrate import upgrade
+from crawler.storage.receipts import find_receipt, queue_receipt
+from tests.harvest.conftest import (
+    FIXTURE_HOST,
+    NOW,
+    FixtureSite,
+    stored_mentions,
+    write_config,
+)
+
+pytestmark = pytest.mark.slow
+ORG = "Orbital Registry Agency"
+
+
+def serve_sources(site: FixtureSite) -> tuple[str, dict[str, str]]:
+    """The fixture sources and the post they (used to) link to."""
+    post = site.url("/2024/03/post/")
+    site.add("/src/ok", 200, f'<title>Links</title><p>We read <a href="{post}">it</a>.</p>')
+    site.add("/src/redirect", 301, "", Location=site.url("/src/ok"))
+    site.add("/src/gone", 410, "<title>Gone</title>")
+    site.add("/src/nolink", 200, "<title>Edited</title><p>No link any more.</p>")
+    tombstone = '<meta http-equiv="Status" content="410 Gone"><title>Deleted</title>'
+    site.add("/src/tombstone", 200, f'{tombstone}<p><a href="{post}">old link</a></p>')
+    site.add("/src/flaky", 503, "<title>Busy</title>", Retry_After="1")
+    names = ("ok", "redirect", "gone", "nolink", "tombstone", "flaky")
+    return canonicalize_url(post), {n: site.url(f"/src/{n}") for n in names}
+
+
+def _migrated(url: str) -> None:
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+
+
+def _config(tmp_path: Path, web: SampleWeb, **kw: object) -> Path:
+    return write_config(
+        tmp_path / "mediamon.toml",
+        web,
+        extra_hosts={FIXTURE_HOST: "127.0.0.1"},
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_recheck_deletes_gone_sources_and_keeps_transient_failures(
+    web: SampleWeb, fixture_site: FixtureSite, sqlite_url: str, tmp_path: Path
+) -> None:
+    _migrated(sqlite_url)
+    target, sources = serve_sources(fixture_site)
+    trouble = web.truth()["endpoints"]
+    sources |= {n: trouble[n] for n in ("redirect_loop", "huge_page", "slow", "error_500")}
+    first_seen = NOW - timedelta(days=2)  # stored by another route, never checked: due
+    mentions = [
+        Mention(ORG, Document(canonicalize_url(url), url), MentionKind.PINGBACK, FoundVia.API,
+                target=target)
+        for url in sources.values()
+    ]  # fmt: skip
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as session:
+        record_mentions(session, mentions, first_seen)
+    engine.dispose()
+
+    report = recheck_in_child(str(_config(tmp_path, web)), sqlite_url, timeout=60, now=NOW)
+    assert report.exit_status == 0, report.error
+    outcomes = {line.url: (line.outcome, line.reason) for line in report.lines}
+    expected = {
+        "ok": "live",
+        "redirect": "live",  # 301 followed (case 37)
+        "gone": "deleted",  # HTTP 410 (case 39)
+        "tombstone": "deleted",  # meta 410
+        "nolink": "deleted",  # link removed
+        "flaky": "retry",  # 503: kept, tried again (case 40)
+        "error_500": "retry",
+        "slow": "retry",  # timeout (case 38)
+        "redirect_loop": "kept",  # too many redirects: failure, not a hang (case 37)
+        "huge_page": "kept",  # aborted at the body limit (case 38)
+    }
+    assert {name: outcomes[url][0] for name, url in sources.items()} == expected
+    assert outcomes[sources["redirect_loop"]][1] == "too many redirects"
+    assert "body too large" in outcomes[sources["huge_page"]][1]
+    assert outcomes[sources["slow"]][1] == "timeout"
+    assert report.checked == len(sources)
+    assert (report.live, report.deleted, report.retry, report.kept) == (2, 3, 3, 2)
+
+    stored = {m.url: m for m in stored_mentions(sqlite_url)}
+    for name, outcome in expected.items():
+        mention = stored[sources[name]]
+        assert mention.status == ("deleted" if outcome == "deleted" else "live"), name
+        if outcome == "retry":
+            assert mention.next_check_at == NOW + timedelta(hours=1)
+        elif outcome == "deleted":
+            assert mention.next_check_at is None
+        else:  # the 1-day check is done (late), the 7-day one is next
+            assert mention.next_check_at == first_seen + timedelta(days=7)
+
+    again = recheck_in_child(str(_config(tmp_path, web)), sqlite_url, timeout=60, now=NOW)
+    assert again.checked == 0  # nothing due until the retries' hour has passed
+
+
+def test_verify_settles_receipts_and_deletes_removed_links(
+    web: SampleWeb, fixture_site: FixtureSite, sqlite_url: str, tmp_path: Path
+) -> None:
+    _migrated(sqlite_url)
+    target, sources = serve_sources(fixture_site)
+    trouble = web.truth()["endpoints"]
+    cases = [
+        (Protocol.WEBMENTION, sources["ok"], {}, "verified"),
+        (Protocol.PINGBACK, sources["redirect"], {}, "verified"),
+        (Protocol.PINGBACK, sources["nolink"], {}, "rejected"),
+        (Protocol.WEBMENTION, sources["gone"], {WAS_VERIFIED: True}, "rejected"),
+        (Protocol.WEBMENTION, sources["flaky"], {}, "queued"),
+        (Protocol.PINGBACK, trouble["redirect_loop"], {}, "rejected"),
+        (Protocol.PINGBACK, trouble["huge_page"], {}, "rejected"),
+        (Protocol.PINGBACK, trouble["slow"], {}, "queued"),
+    ]
+    reblog = next(i for i in web.truth()["linkbacks"] if i["kind"] == "reblog" and i["note"])
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as session:
+        # A pingback whose source is a WordPress.com reblog of the post: a reblog (case 54).
+        reblog_target = canonicalize_url(reblog["target"])
+        queue_receipt(session, Protocol.PINGBACK, reblog["source"], reblog_target, now=NOW)
+        # The webmention from "gone" had been verified before: its mention exists.
+        gone = Document(canonicalize_url(sources["gone"]), sources["gone"])
+        record_mentions(
+            session,
+            [Mention(ORG, gone, MentionKind.WEBMENTION, FoundVia.RECEIVER, target=target)],
+            NOW - timedelta(days=3),
+        )
+        for protocol, source, payload, _ in cases:
+            queue_receipt(session, protocol, source, target, now=NOW, payload=payload)
+    engine.dispose()
+
+    report = verify_in_child(str(_config(tmp_path, web)), sqlite_url, timeout=60, now=NOW)
+    assert report.exit_status == 0, report.error
+    assert report.receipts == len(cases) + 1
+    assert (report.verified, report.retried, report.deleted) == (3, 2, 1)
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as session:
+        for protocol, source, _, state in cases:
+            row = find_receipt(session, protocol, source, target)
+            assert row is not None
+            assert row.state == state, (source, row.reason)
+            if state == "queued":
+                assert row.attempts == 1
+                assert row.next_attempt_at is not None
+    engine.dispose()
+    stored = {(m.url, m.kind): m for m in stored_mentions(sqlite_url)}
+    ok = stored[(sources["ok"], "webmention")]
+    assert (ok.status, ok.found_via, ok.title) == ("live", "receiver", "Links")
+    assert ok.next_check_at == NOW + timedelta(days=1)  # re-checked like harvested ones
+    assert stored[(sources["redirect"], "pingback")].status == "live"
+    assert stored[(sources["gone"], "webmention")].status == "deleted"
+    assert (sources["nolink"], "pingback") not in stored
+    reblogged = stored[(reblog["source"], "reblog")]
+    assert (reblogged.note, reblogged.found_via) == (reblog["note"], "receiver")
+
+
+def test_the_address_guard_refuses_private_sources(
+    web: SampleWeb, sqlite_url: str, tmp_path: Path
+) -> None:
+    _migrated(sqlite_url)
+    truth = web.truth()
+    post = truth["posts"][0]["url"]
+    target = canonicalize_url(post)
+    port = truth["port"]
+    blog = next(i["source"] for i in truth["linkbacks"] if i["kind"] == "pingback")
+    refused = [
+        f"http://127.0.0.1:{port}/",
+        "http://10.0.0.1/intranet/",
+        f"http://[::1]:{port}/",
+        "http://169.254.169.254/latest/meta-data/",
+        # a sample-web name that resolves to 127.0.0.1, not allowed by this config
+        blog,
+    ]
+    own_site = web.url(web.world.org.host, "/")  # from the config: trusted
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as session:
+        for source in [*refused, own_site]:
+            queue_receipt(session, Protocol.PINGBACK, source, target, now=NOW)
+    engine.dispose()
+    config = _config(tmp_path, web, allow_loopback=False)
+    report = verify_in_child(str(config), sqlite_url, timeout=60, now=NOW)
+    assert report.exit_status == 0, report.error
+    reasons = {line.url: (line.outcome, line.reason) for line in report.lines}
+    for source in refused:
+        outcome, reason = reasons[source]
+        assert outcome == "rejected", source
+        assert reason.startswith("address guard:"), (source, reason)
+    assert reasons[own_site][0] == "verified"  # fetched: the blog's home page links the post
+    assert [m.url for m in stored_mentions(sqlite_url)] == [own_site]
