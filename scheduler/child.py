@@ -70,11 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--now", required=True)
     parser.add_argument("--run-id", type=int, default=None)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format=LOG_FORMAT)
+    # Scrapy resets the root logger's level when a crawl starts; the handler's level holds.
+    for handler in logging.root.handlers:
+        handler.setLevel(logging.WARNING)
     try:
         data = json.loads(sys.stdin.read() or "{}")
         config = parse_config(data, path=data.pop("path", "") or "mediamon.toml")

@@ -1,0 +1,173 @@
+"""`mediamon crawl URL...`: an ad-hoc crawl now, with a progress bar and what it found.
+
+The crawl runs in this process (the CLI is a fresh process each time, so Scrapy's reactor
+starts once). It uses the config's queries, or its own ``--query`` strings (named ``q1``,
+``q2``...; a query that does not parse exits 2 with the caret under the mistake). What it finds
+is stored unless ``--no-store`` and printed as a table, or as JSON lines on stdout with
+``--json`` (the fields of ``mediamon mentions --format json``). The address guard applies:
+a loopback or private address is refused unless ``crawl.allow_hosts`` names it, and the
+refusal is printed; the exit status is 1 when no page could be fetched at all.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from crawler.domain import MentionKind
+from crawler.matching import QuerySyntaxError, parse_query
+from crawler.press.report import CrawlReport
+from crawler.press.run import run_adhoc_crawl
+from scheduler.context import App, Failure
+
+pass_app = click.make_pass_decorator(App)
+
+
+def adhoc_queries(texts: tuple[str, ...]) -> dict[str, str] | None:
+    """``--query`` strings as named queries (``q1``, ``q2``...), checked; None: none given."""
+    if not texts:
+        return None
+    named = {f"q{i}": text for i, text in enumerate(texts, 1)}
+    for name, text in named.items():
+        try:
+            parse_query(text)
+        except QuerySyntaxError as exc:
+            exc.query_name = name
+            raise Failure(f"--query: {exc}", exit_code=2) from None
+    return named
+
+
+def check_urls(urls: tuple[str, ...]) -> list[str]:
+    for url in urls:
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise Failure(f"not an http(s) URL: {url!r}", exit_code=2)
+    return list(dict.fromkeys(urls))
+
+
+def write_found_json(found: list[dict[str, Any]], out: IO[str]) -> None:
+    for item in found:
+        out.write(json.dumps(item, ensure_ascii=False) + "\n")
+
+
+def print_crawl_report(report: CrawlReport, console: Console) -> None:
+    """The mentions found (title, kind, terms or target, snippet), then the page counts."""
+    if report.found:
+        table = Table(title=f"{len(report.found)} found", show_lines=True)
+        for column in ("kind", "title / url", "site", "queries: terms", "target", "snippet"):
+            table.add_column(column, overflow="fold")
+        for item in report.found:
+            terms = ", ".join(item.get("terms") or [])
+            queries = ", ".join(item.get("queries") or [])
+            table.add_row(
+                str(item["kind"]),
+                f"{item.get('title') or ''}\n{item['url']}".strip(),
+                str(item.get("site") or ""),
+                f"{queries}: {terms}" if queries else "",
+                str(item.get("target") or ""),
+                str(item.get("snippet") or "")[:300],
+            )
+        console.print(table)
+    else:
+        console.print("Nothing about the organisation found.")
+    console.print(
+        f"{report.pages} page(s) read, {report.articles} article(s) matched, {report.errors} failed"
+    )
+
+
+def print_problems(report: CrawlReport, console: Console) -> None:
+    for problem in report.problems:
+        console.print(f"{problem.url}: {problem.reason}", markup=False, highlight=False)
+
+
+@click.command("crawl")
+@click.argument("urls", nargs=-1, required=True)
+@click.option(
+    "--depth",
+    type=click.IntRange(0, 5),
+    default=0,
+    show_default=True,
+    help="Follow same-site links this many hops.",
+)
+@click.option("--query", "queries", multiple=True, metavar="Q", help="Use this query (repeatable).")
+@click.option(
+    "--kind",
+    type=click.Choice([MentionKind.PRESS.value, MentionKind.BLOG.value]),
+    default=MentionKind.PRESS.value,
+    show_default=True,
+    help="Label what is found as press or blog coverage.",
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON lines on stdout.")
+@click.option("--no-store", is_flag=True, help="Print what is found; store nothing.")
+@pass_app
+def crawl(
+    app: App,
+    urls: tuple[str, ...],
+    depth: int,
+    queries: tuple[str, ...],
+    kind: str,
+    as_json: bool,
+    no_store: bool,
+) -> None:
+    """Crawl URLs now and show what they say about the organisation."""
+    wanted = check_urls(urls)
+    named = adhoc_queries(queries)
+    config = app.config
+    if not named and not config.queries:
+        raise Failure("no queries: add [[queries]] to the config or pass --query", exit_code=2)
+    db_url: str | None = None
+    if not no_store:
+        app.engine()  # the schema must be current before anything is fetched
+        db_url = app.database_url
+    progress_cb: Callable[[str, str], None] | None = None
+    bar: Progress | None = None
+    if app.interactive:
+        bar = Progress(
+            SpinnerColumn(),
+            TextColumn("crawling: {task.completed} page(s)"),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=app.err_console,
+            transient=True,
+        )
+        task_id = bar.add_task("", total=None)
+
+        def progress_cb(url: str, outcome: str) -> None:
+            assert bar is not None
+            bar.update(task_id, advance=1, description=f"{url[:60]}: {outcome}")
+
+        bar.start()
+    try:
+        report = run_adhoc_crawl(
+            config,
+            db_url,
+            wanted,
+            depth=depth,
+            queries=named,
+            kind=MentionKind(kind),
+            progress=progress_cb,
+            # failures are printed below, one line each: Scrapy's own tracebacks only with -v
+            log_level="CRITICAL" if logging.getLogger().level >= logging.WARNING else "INFO",
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    print_problems(report, app.err_console)
+    if as_json:
+        write_found_json(report.found, sys.stdout)
+    else:
+        print_crawl_report(report, app.console)
+    if report.exit_status:
+        raise Failure(report.error or "crawl failed", exit_code=report.exit_status)
