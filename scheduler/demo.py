@@ -47,7 +47,9 @@ class DemoResult:
     send_message: str = ""
 
 
-def demo_config_text(web: SampleWeb, smtp_port: int | None) -> str:
+def demo_config_text(
+    web: SampleWeb, smtp_port: int | None, *, scheduler: str = "crawl_time_limit_seconds = 120\n"
+) -> str:
     """The sample web's own config, with pacing off (local hosts) and the SMTP sink's port."""
     import tempfile
 
@@ -58,7 +60,7 @@ def demo_config_text(web: SampleWeb, smtp_port: int | None) -> str:
     text = text.replace("[crawl]\n", "[crawl]\n" + DEMO_CRAWL, 1)
     if smtp_port is not None:
         text = text.replace("port = 2525", f"port = {smtp_port}", 1)
-    return text + "\n[scheduler]\ncrawl_time_limit_seconds = 120\n"
+    return text + "\n[scheduler]\n" + scheduler
 
 
 def expected_by_kind(truth: dict[str, Any], day: int) -> Counter[str]:

@@ -108,8 +108,12 @@ def _last_json(out: str | None) -> dict[str, Any]:
     return {}
 
 
-def stop_all_children(grace: float) -> None:
-    """Ask every running crawl to stop, then kill what is left after ``grace`` seconds."""
+def stop_all_children(grace: float, *, kill_after: float = 5.0) -> None:
+    """Let running crawls finish for up to ``grace`` seconds, then ask the rest to stop
+    (SIGTERM: Scrapy closes the spider cleanly) and kill what is left ``kill_after`` later."""
+    deadline = time.monotonic() + grace
+    while active_children() and time.monotonic() < deadline:
+        time.sleep(0.2)
     with _active_lock:
         procs = list(_active)
     for proc in procs:
@@ -117,7 +121,7 @@ def stop_all_children(grace: float) -> None:
             os.killpg(proc.pid, signal.SIGTERM)
         except ProcessLookupError:
             continue
-    deadline = time.monotonic() + grace
+    deadline = time.monotonic() + kill_after
     for proc in procs:
         try:
             proc.wait(timeout=max(0.0, deadline - time.monotonic()))
