@@ -6,10 +6,13 @@ posts), records the fetch event and any Retry-After host block, and asks the spi
 article pages of new summary-only entries. ``ArticleFetched`` items upgrade those documents
 to the article's main text.
 
-The match stage (issue #5) plugs in here: ``PollContext.matcher`` is called with the new
-documents of each item, after parsing and before the transaction that stores them commits,
-and the mentions it returns are stored in that same transaction. A separate item pipeline at
-a lower order number than ``STORE_ORDER`` would also see every item before it is stored.
+The match stage plugs in here: ``PollContext.matcher`` (a ``MatchHook``, in practice
+``crawler.press.persist.StageHook``) is called with the new pages of each item — full-text
+entries with the links of their own HTML, article pages with their main-text links; summary-
+only entries wait for their article — inside the transaction that stores them, and stores
+its mentions and stories in that same transaction. Items of other feeds are held back until
+the organisation's own feeds of the run are stored, so a post published this morning is
+already known when an article linking to it is matched.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -27,7 +30,8 @@ from scrapy.exceptions import DontCloseSpider
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from crawler.domain import Document, Mention, Platform, Post
+from crawler import clock
+from crawler.domain import FoundVia, Platform, Post
 from crawler.feeds.model import FeedEntry, ParsedFeed
 from crawler.feeds.policy import (
     Outcome,
@@ -36,8 +40,11 @@ from crawler.feeds.policy import (
     decide,
 )
 from crawler.feeds.report import PollReport, SourceReport
+from crawler.press.feedpages import entry_page, matchable_entries, source_info
+from crawler.press.model import Page, SourceInfo
+from crawler.press.report import PollMatchReport
 from crawler.spiders.items import ArticleFetched, FeedFetched
-from crawler.spiders.outcomes import entry_document, fetch_event, fetch_result, status_label
+from crawler.spiders.outcomes import fetch_event, fetch_result, status_label
 from crawler.storage.db import session_scope
 from crawler.storage.feeds import (
     PollUpdate,
@@ -47,7 +54,7 @@ from crawler.storage.feeds import (
     load_sources,
     store_entries,
 )
-from crawler.storage.mentions import record_mentions, upsert_documents
+from crawler.storage.mentions import upsert_documents
 from crawler.storage.models import SourceRow
 from crawler.storage.posts import upsert_posts
 
@@ -67,17 +74,17 @@ STORE_ORDER = 500
 _CONTEXTS: dict[str, PollContext] = {}
 
 
-@dataclass(frozen=True, slots=True)
-class MatchInput:
-    """What a matcher knows about where documents came from."""
+class MatchHook(Protocol):
+    """The match stage as pipelines see it (``crawler.press.persist.StageHook``): called
+    inside the storing transaction; the result's ``new`` counts new mentions."""
 
-    org: str
-    source_id: int
-    source_name: str
-    source_kind: str
+    def __call__(
+        self, session: Session, pages: Sequence[Page], source: SourceInfo, now: datetime
+    ) -> Any: ...
+
+    def posts_changed(self, session: Session) -> None: ...
 
 
-Matcher = Callable[[Sequence[Document], MatchInput], Sequence[Mention]]
 Progress = Callable[[str, str], None]
 
 
@@ -96,8 +103,8 @@ class PollContext:
     limits: PollLimits = field(default_factory=PollLimits)
     keep_events: int = 30
     own_sites: dict[int, OwnSite] = field(default_factory=dict)
-    report: PollReport = field(default_factory=PollReport)
-    matcher: Matcher | None = None
+    report: PollReport = field(default_factory=PollMatchReport)
+    matcher: MatchHook | None = None
     progress: Progress | None = None
     fetch_articles: bool = True
 
@@ -147,6 +154,7 @@ class _Written:
     posts: int = 0
     articles: int = 0
     article_errors: int = 0
+    mentions: int = 0
 
 
 class FeedStoragePipeline:
@@ -156,6 +164,8 @@ class FeedStoragePipeline:
         self.crawler = crawler
         self.context = context
         self._pending: list[FeedFetched | ArticleFetched] = []
+        self._held: list[FeedFetched | ArticleFetched] = []
+        self._own_due = set(context.own_sites) if context.matcher is not None else set()
         self._flushed_at = time.monotonic()
 
     @classmethod
@@ -171,19 +181,37 @@ class FeedStoragePipeline:
     def process_item(self, item: Any) -> Any:
         """Queue the item; write the queue in one transaction when it is full or old."""
         if isinstance(item, FeedFetched | ArticleFetched):
+            own = isinstance(item, FeedFetched) and item.task.source_id in self._own_due
+            if self._own_due and not own:
+                self._held.append(item)  # until our own posts of this run are stored
+                return item
             self._pending.append(item)
+            if own:
+                assert isinstance(item, FeedFetched)
+                self._own_due.discard(item.task.source_id)
+                if not self._own_due:
+                    self.flush()  # our posts first, then what was held
+                    self._release()
             full = len(self._pending) >= BATCH_ITEMS
             if full or time.monotonic() - self._flushed_at >= BATCH_SECONDS:
                 self.flush()
         return item
 
+    def _release(self) -> None:
+        self._own_due.clear()
+        self._pending += self._held
+        self._held = []
+
     def spider_idle(self) -> None:
         """Write what is queued before the spider may close: the new entries it holds may
         still need their article pages fetched."""
+        if self._held:
+            self._release()
         if self._pending and self.flush():
             raise DontCloseSpider
 
     def close_spider(self) -> None:
+        self._release()
         self.flush()
 
     def flush(self) -> int:
@@ -214,6 +242,8 @@ class FeedStoragePipeline:
             report.posts += result.posts
             report.articles += result.articles
             report.article_errors += result.article_errors
+            if isinstance(report, PollMatchReport):
+                report.mentions += result.mentions
             new_entries += result.new_entries
             if self.context.progress is not None:
                 for line in result.lines:
@@ -320,21 +350,22 @@ class FeedStoragePipeline:
             posts = _own_posts(ctx.org, own, feed.entries)
             upsert_posts(session, posts, now, site_url=own.url)
             written.posts += len(stored.new)
+            if stored.new and ctx.matcher is not None:
+                ctx.matcher.posts_changed(session)
             return list(stored.new)
         if ctx.matcher is not None and stored.new:
-            docs = [entry_document(e, site) for e in stored.new]
-            self._match(session, docs, row, now)
+            pages = matchable_entries(stored.new, site, articles_follow=ctx.fetch_articles)
+            written.mentions += self._match(session, pages, row, now)
         return list(stored.new)
 
-    def _match(
-        self, session: Session, docs: Sequence[Document], row: SourceRow, now: datetime
-    ) -> None:
+    def _match(self, session: Session, pages: Sequence[Page], row: SourceRow, now: datetime) -> int:
+        """Run the match stage on ``pages``; returns how many new mentions it stored."""
         ctx = self.context
-        if ctx.matcher is None:
-            return
-        mentions = ctx.matcher(docs, MatchInput(ctx.org, row.id, row.name, row.kind))
-        if mentions:
-            record_mentions(session, mentions, now)
+        if ctx.matcher is None or not pages:
+            return 0
+        source = source_info(row.kind, row.id, row.name, FoundVia.FEED)
+        result = ctx.matcher(session, pages, source, now)
+        return int(getattr(result, "new", 0))
 
     def _request_articles(self, entries: Sequence[tuple[int, FeedEntry]]) -> int:
         engine = self.crawler.engine
@@ -370,14 +401,17 @@ class FeedStoragePipeline:
     # -- articles --------------------------------------------------------------------------
 
     def _article(self, session: Session, item: ArticleFetched, written: _Written) -> None:
+        now = item.fetched_at or clock.now()
+        row = get_source(session, item.source_id)
         if item.document is None:
             written.article_errors += 1
+            if row is not None:  # the page cannot be read: the feed's own words still count
+                written.mentions += self._match(session, [entry_page(item.entry, "")], row, now)
             return
-        now = item.fetched_at or datetime.now(UTC)
         upsert_documents(session, [item.document], now, source_id=item.source_id)
-        row = get_source(session, item.source_id)
-        if row is not None and self.context.matcher is not None:
-            self._match(session, [item.document], row, now)
+        if row is not None:
+            page = Page(item.document, item.links, item.fetched_as)
+            written.mentions += self._match(session, [page], row, now)
         written.articles += 1
 
 

@@ -11,6 +11,7 @@ the tests can run any number of polls, and a crash, leak or hang in one never ta
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import multiprocessing
 import sys
@@ -26,15 +27,18 @@ from crawler.fetching.settings import scrapy_settings
 from crawler.pipelines import (
     CONTEXT_SETTING,
     STORE_ORDER,
-    Matcher,
+    MatchHook,
     OwnSite,
     PollContext,
     Progress,
     register_context,
 )
+from crawler.press.persist import StageHook, stage_hook
+from crawler.press.report import PollMatchReport
 from crawler.spiders.items import FeedTask
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.feeds import due_sources, host_blocks
+from crawler.storage.mentions import retire_superseded_links
 from crawler.storage.models import SourceRow
 from crawler.storage.runs import finish_run, start_run
 from crawler.storage.sources import sync_sources
@@ -121,7 +125,8 @@ def run_poll(
     all_sources: bool = False,
     now: datetime | None = None,
     progress: Progress | None = None,
-    matcher: Matcher | None = None,
+    matcher: MatchHook | None = None,
+    match: bool = True,
     conditional: bool = True,
     fetch_articles: bool = True,
     settings: Mapping[str, Any] | None = None,
@@ -131,6 +136,8 @@ def run_poll(
     """Poll the due sources (or those named, or all) in this process; see the module doc.
 
     :param now: decides which sources are due (fetch times are the real clock).
+    :param matcher: the match stage; by default built from the config's queries and the
+        posts in the database (``match=False``: store feeds and documents only).
     :param conditional: off sends no validators and ignores the body hash (benchmarks).
     :param fetch_articles: off stores summary-only entries without reading their pages.
     :param settings: Scrapy setting overrides (tests: shorter timeouts).
@@ -147,6 +154,8 @@ def run_poll(
         rows = due_sources(session, org, now, names=source_names, all_sources=all_sources)
         blocked = host_blocks(session, now)
         tasks = build_tasks(rows, now, limits, conditional=conditional)
+        if matcher is None and match:
+            matcher = stage_hook(config, session)
         context = PollContext(
             engine=engine,
             org=org,
@@ -166,6 +175,11 @@ def run_poll(
     try:
         if tasks:
             _crawl(config, context, tasks, blocked, settings or {}, log_level)
+        if matcher is not None:
+            with session_scope(engine) as session:
+                folded = retire_superseded_links(session, org)
+            if isinstance(report, PollMatchReport):
+                report.links_folded = folded
     except Exception as exc:  # record the failed run, then let the caller see it
         report.exit_status, report.error = 1, f"{type(exc).__name__}: {exc}"
         _finish(engine, run_id, report)
@@ -207,7 +221,10 @@ def _crawl(
     settings["LOG_INSTALL_ROOT_HANDLER"] = False
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(FeedSpider)
-    process.crawl(crawler, tasks=tasks, max_items=config.crawl.max_feed_items)
+    hook = context.matcher
+    hosts = hook.link_hosts() if isinstance(hook, StageHook) else None
+    process.crawl(crawler, tasks=tasks, max_items=config.crawl.max_feed_items, link_hosts=hosts)
+    gc.freeze()  # what is loaded now lives as long as the crawl: no full GC passes over it
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     context.report.hosts = dict(stats.get("mediamon/hosts", {}))
@@ -257,14 +274,17 @@ def run_in_child(
     if process.is_alive():
         process.kill()
         process.join()
+    report: PollReport
     if payload is None:
-        report = PollReport(exit_status=TIMEOUT_EXIT, error="time limit exceeded", run_id=run_id)
+        report = PollMatchReport(
+            exit_status=TIMEOUT_EXIT, error="time limit exceeded", run_id=run_id
+        )
         if process.exitcode not in (None, -9):
             report.exit_status = 1
             report.error = f"child exited with status {process.exitcode} without a report"
         _finish(engine, run_id, report)
     else:
-        report = PollReport.from_json(json.loads(payload))
+        report = PollMatchReport.from_json(json.loads(payload))
     engine.dispose()
     return report
 

@@ -28,6 +28,12 @@ def _poll(config: Config, db_url: str, now: datetime, run_id: int | None) -> dic
     return run_poll(config, db_url, now=now, run_id=run_id).as_stats()
 
 
+def _crawl(config: Config, db_url: str, now: datetime, run_id: int | None) -> dict[str, Any]:
+    from crawler.press.run import run_site_crawl
+
+    return run_site_crawl(config, db_url, now=now, run_id=run_id).as_stats()
+
+
 def _harvest(config: Config, db_url: str, now: datetime, run_id: int | None) -> dict[str, Any]:
     from crawler.harvest.run import run_harvest
 
@@ -48,6 +54,7 @@ def _verify(config: Config, db_url: str, now: datetime, run_id: int | None) -> d
 
 CHILD_JOBS: dict[str, JobFunction] = {
     "poll": _poll,
+    "crawl": _crawl,
     "harvest": _harvest,
     "verify": _verify,
     "recheck": _recheck,

@@ -196,6 +196,7 @@ def mentions(
 
 def _register() -> None:
     """Commands that live in their own modules (one module per concern)."""
+    from scheduler.cmd_crawl import crawl
     from scheduler.cmd_demo import demo
     from scheduler.cmd_digest import digest
     from scheduler.cmd_linkbacks import linkbacks
@@ -203,6 +204,7 @@ def _register() -> None:
     from scheduler.cmd_run import run
     from scheduler.cmd_serve import serve
 
+    cli.add_command(crawl)
     cli.add_command(demo)
     cli.add_command(poll)
     cli.add_command(run)

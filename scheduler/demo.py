@@ -66,13 +66,17 @@ def demo_config_text(
 def expected_by_kind(truth: dict[str, Any], day: int) -> Counter[str]:
     """What the ground truth says a complete run finds by ``day``, by kind."""
     counts: Counter[str] = Counter()
+    mentioned = {item["url"] for item in truth.get("mentions", [])}
     for item in truth.get("mentions", []):
         if item.get("day", 1) <= day:
             counts[item["kind"]] += 1
     for item in truth.get("linkbacks", []):
         removed = item.get("removed_on_day")
-        if item.get("day", 1) <= day and (removed is None or removed > day):
-            counts[item["kind"]] += 1
+        if item.get("day", 1) > day or (removed is not None and removed <= day):
+            continue
+        if item["kind"] == "link" and item["source"] in mentioned:
+            continue  # a press or blog mention that links to us is one item, with its target
+        counts[item["kind"]] += 1
     return counts
 
 

@@ -145,6 +145,7 @@ def all_jobs() -> list[JobSpec]:
 
     return [
         JobSpec("poll", "poll due feeds", every("poll_every_seconds"), child("poll")),
+        JobSpec("crawl", "crawl feed-less sites", every("crawl_every_seconds"), child("crawl")),
         JobSpec("harvest", "harvest linkbacks", every("harvest_every_seconds"), child("harvest")),
         JobSpec("verify", "verify receipts", every("verify_every_seconds"), child("verify")),
         JobSpec("recheck", "re-check linkbacks", every("recheck_every_seconds"), child("recheck")),

@@ -23,6 +23,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler import clock
 from crawler.domain import Document
 from crawler.extract import extract_article
 from crawler.feeds.discovery import (
@@ -39,6 +40,7 @@ from crawler.feeds.policy import Outcome, Severity
 from crawler.feeds.sitemaps import looks_like_sitemap, parse_sitemap
 from crawler.fetching.errors import describe_failure, describe_status
 from crawler.middlewares import HostBlocked
+from crawler.press.feedpages import entry_links
 from crawler.spiders.items import ArticleFetched, FeedFetched, FeedTask
 
 FEED_ACCEPT = (
@@ -52,7 +54,8 @@ _KEPT_HEADERS = ("cache-control", "expires", "retry-after", "content-type")
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    """Fetch time: the crawl's clock (simulated when the scheduler runs with a test clock)."""
+    return clock.now()
 
 
 def _header(response: Response, name: str) -> str:
@@ -79,6 +82,12 @@ def _validators(response: Response) -> dict[str, str]:
 _Parsed = tuple[ParsedFeed, tuple[Discovered, ...] | None, str, Response]
 
 
+def fetched_as(response: Response, *also: str) -> tuple[str, ...]:
+    """Every URL a response answered to: ``also``, the request's, each redirect, the final."""
+    redirects = [str(u) for u in response.meta.get("redirect_urls") or ()]
+    return tuple(dict.fromkeys(u for u in (*also, *redirects, response.url) if u))
+
+
 def _headers(response: Response) -> dict[str, str]:
     return {name: _header(response, name) for name in _KEPT_HEADERS if _header(response, name)}
 
@@ -88,10 +97,17 @@ class FeedSpider(scrapy.Spider):
 
     name = "feeds"
 
-    def __init__(self, tasks: Iterable[FeedTask] = (), max_items: int = 1000, **kw: Any) -> None:
+    def __init__(
+        self,
+        tasks: Iterable[FeedTask] = (),
+        max_items: int = 1000,
+        link_hosts: Iterable[str] | None = None,
+        **kw: Any,
+    ) -> None:
         super().__init__(**kw)
         self.tasks = list(tasks)
         self.max_items = max_items
+        self.link_hosts = frozenset(link_hosts) if link_hosts is not None else None
         self._final_urls: dict[str, int] = {}
 
     async def start(self) -> AsyncIterator[Any]:
@@ -317,7 +333,12 @@ class FeedSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[ArticleFetched]:
         entry: FeedEntry = response.meta["entry"]
-        article = extract_article(response.body, response.url)
+        article = extract_article(
+            response.body,
+            response.url,
+            _header(response, "Content-Type"),
+            link_hosts=self.link_hosts,
+        )
         document = Document(
             canonical_url=entry.canonical_url,
             url=entry.link,
@@ -328,7 +349,14 @@ class FeedSpider(scrapy.Spider):
             published_at=entry.published_at or article.date,
             text=article.text or entry.text,
         )
-        yield ArticleFetched(response.meta["source_id"], entry, document, fetched_at=_now())
+        yield ArticleFetched(
+            response.meta["source_id"],
+            entry,
+            document,
+            fetched_at=_now(),
+            links=article.links if article.text else entry_links(entry),
+            fetched_as=fetched_as(response, entry.link),
+        )
 
     def article_failed(self, failure: Failure) -> Iterator[ArticleFetched]:
         request = failure.request  # type: ignore[attr-defined]

@@ -290,3 +290,32 @@ def load_sources(session: Session, source_ids: Iterable[int]) -> dict[int, Sourc
 
 def get_source(session: Session, source_id: int) -> SourceRow | None:
     return session.get(SourceRow, source_id)
+
+
+# -- site crawls ----------------------------------------------------------------------------
+
+
+def site_sources(session: Session, org: str, names: Iterable[str] = ()) -> list[SourceRow]:
+    """Sources to crawl as sites: those named (whatever their type), else every enabled
+    source that turned out to have no feed (type ``site``)."""
+    stmt = select(SourceRow).where(SourceRow.org == org, SourceRow.disabled_reason == "")
+    wanted = list(names)
+    if wanted:
+        stmt = stmt.where(SourceRow.name.in_(wanted))
+    else:
+        stmt = stmt.where(SourceRow.type == "site")
+    return list(session.scalars(stmt.order_by(SourceRow.id)))
+
+
+def known_documents(session: Session, canonical_urls: Sequence[str]) -> dict[str, datetime]:
+    """Of these URLs, the documents already stored with their text: canonical URL -> when
+    they were last stored (a crawl fetches them again only if the site says they changed)."""
+    out: dict[str, datetime] = {}
+    urls = list(dict.fromkeys(canonical_urls))
+    for i in range(0, len(urls), CHUNK):
+        stmt = select(DocumentRow.canonical_url, DocumentRow.fetched_at).where(
+            DocumentRow.canonical_url.in_(urls[i : i + CHUNK]), DocumentRow.text != ""
+        )
+        for url, fetched_at in session.execute(stmt):
+            out[url] = fetched_at
+    return out

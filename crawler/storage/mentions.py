@@ -11,8 +11,9 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, select, tuple_, update
+from sqlalchemy import Select, delete, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from crawler.domain import Document, FoundVia, Mention, MentionKind, MentionStatus
@@ -112,7 +113,15 @@ def upsert_documents(
     source_id: int | None = None,
 ) -> dict[str, int]:
     """Store documents (richer values win over empty ones); returns canonical_url -> id."""
-    rows = {d.canonical_url: _document_row(d, now, source_id) for d in docs}
+    return store_documents(session, [(d, source_id) for d in docs], now)
+
+
+def store_documents(
+    session: Session, docs: Iterable[tuple[Document, int | None]], now: datetime
+) -> dict[str, int]:
+    """``upsert_documents`` for documents of several sources at once (one statement per
+    batch, however many sources a crawl batch mixes); returns canonical_url -> id."""
+    rows = {d.canonical_url: _document_row(d, now, source_id) for d, source_id in docs}
     keys = list(rows)
     for i in range(0, len(keys), BATCH):
         chunk = [rows[k] for k in keys[i : i + BATCH]]
@@ -360,3 +369,92 @@ def set_mention_status(
         .where(MentionRow.id == mention_id)
         .values(status=status.value, checked_at=now)
     )
+
+
+#: Linkback kinds that say more than a bare link: the page pinged, tracked back, reblogged or
+#: sent a webmention. A ``link`` mention of the same page and post would count it twice.
+STRONGER_THAN_LINK = (
+    MentionKind.PINGBACK,
+    MentionKind.TRACKBACK,
+    MentionKind.REBLOG,
+    MentionKind.WEBMENTION,
+)
+
+
+def stronger_linkbacks(
+    session: Session, org: str, pairs: Iterable[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """Which (document canonical URL, target) pairs already have a pingback, trackback,
+    reblog or webmention: a link found by crawling such a page is that linkback again."""
+    wanted = sorted(set(pairs))
+    found: set[tuple[str, str]] = set()
+    kinds = [k.value for k in STRONGER_THAN_LINK]
+    for i in range(0, len(wanted), BATCH):
+        chunk = wanted[i : i + BATCH]
+        stmt = (
+            select(DocumentRow.canonical_url, MentionRow.target)
+            .join(DocumentRow, DocumentRow.id == MentionRow.document_id)
+            .where(
+                MentionRow.org == org,
+                MentionRow.kind.in_(kinds),
+                tuple_(DocumentRow.canonical_url, MentionRow.target).in_(chunk),
+            )
+        )
+        found.update((url, target) for url, target in session.execute(stmt))
+    return found
+
+
+def retire_superseded_links(session: Session, org: str) -> int:
+    """Fold ``link`` mentions into the stronger linkback of the same page and post (found
+    later by the harvester or the receiver); returns how many were folded.
+
+    The stronger mention keeps the earlier ``first_seen_at`` and both routes, so a page
+    reported as a link in yesterday's digest is not reported again today as a pingback:
+    each (page, post) is counted once, under its most specific kind. Call after a harvest
+    or a crawl.
+    """
+    link = aliased(MentionRow)
+    stmt = (
+        select(link.id, link.first_seen_at, link.routes, MentionRow)
+        .join(
+            MentionRow,
+            (MentionRow.org == link.org)
+            & (MentionRow.document_id == link.document_id)
+            & (MentionRow.target == link.target),
+        )
+        .where(
+            link.org == org,
+            link.kind == MentionKind.LINK.value,
+            MentionRow.kind.in_([k.value for k in STRONGER_THAN_LINK]),
+        )
+        .order_by(link.id, MentionRow.id)
+    )
+    folded: set[int] = set()
+    for row in session.execute(stmt):
+        values: tuple[Any, ...] = tuple(row)
+        link_id, seen_at, routes, stronger = values
+        if link_id in folded:
+            continue  # already folded into an earlier stronger mention of the same pair
+        folded.add(link_id)
+        stronger.first_seen_at = min(stronger.first_seen_at, seen_at)
+        merged = list(dict.fromkeys([*(stronger.routes or []), *(routes or [])]))
+        if merged != list(stronger.routes or []):
+            stronger.routes = merged
+    session.flush()
+    ids = sorted(folded)
+    for i in range(0, len(ids), BATCH):
+        session.execute(delete(MentionRow).where(MentionRow.id.in_(ids[i : i + BATCH])))
+    return len(ids)
+
+
+def mentions_for_documents(
+    session: Session, org: str, canonical_urls: Sequence[str]
+) -> list[MentionView]:
+    """The stored mentions of these documents (what an ad-hoc crawl prints), in URL order."""
+    order = {url: i for i, url in enumerate(canonical_urls)}
+    out: list[MentionView] = []
+    for i in range(0, len(canonical_urls), BATCH):
+        stmt = _view_query(org).where(DocumentRow.canonical_url.in_(canonical_urls[i : i + BATCH]))
+        out += [_view(m, d, t, n, w) for m, d, t, n, w in session.execute(stmt)]
+    out.sort(key=lambda v: (order.get(v.canonical_url, 0), v.kind.value, v.target, v.id))
+    return out

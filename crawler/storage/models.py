@@ -178,6 +178,26 @@ class DocumentRow(Base):
     )
 
 
+class StoryBandRow(Base):
+    """One MinHash LSH band key of a document's main text (crawler.press.fingerprint).
+
+    Near-duplicate candidates are the documents that share a (band, key) with a new one: one
+    indexed lookup instead of comparing against every stored text. Keyed (document, band), so
+    re-fingerprinting a document overwrites its keys.
+    """
+
+    __tablename__ = "story_bands"
+    __table_args__ = (
+        UniqueConstraint("document_id", "band"),
+        Index("ix_story_bands_band_key", "band", "key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    band: Mapped[int] = mapped_column(Integer)
+    key: Mapped[int] = mapped_column(BigInteger)
+
+
 class FeedEntryRow(Base):
     """Which entries a feed has shown, so an entry is stored once per feed whatever its guid."""
 

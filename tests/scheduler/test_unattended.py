@@ -179,8 +179,11 @@ def _text_part(message: Message) -> str:
 
 def _expected_by_day(truth: dict[str, Any]) -> Counter[int]:
     counts: Counter[int] = Counter()
+    mentioned = {item["url"] for item in truth["mentions"]}
     for item in truth["mentions"]:
         counts[item["day"]] += 1
     for item in truth["linkbacks"]:
+        if item["kind"] == "link" and item["source"] in mentioned:
+            continue  # stored once, as the press/blog mention with its target
         counts[item["day"]] += 1
     return counts
