@@ -86,6 +86,9 @@ def _setup_logging(access_log: bool) -> None:
     level = min(logging.INFO, logging.getLogger().getEffectiveLevel())
     for name in LOGGERS:
         logging.getLogger(name).setLevel(level)
+    for handler in logging.root.handlers:  # the CLI's handler filters at WARNING by default
+        if handler.level > level:
+            handler.setLevel(level)
     logging.getLogger("uvicorn.access").setLevel(level if access_log else logging.WARNING)
 
 
