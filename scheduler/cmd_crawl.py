@@ -83,7 +83,7 @@ def print_crawl_report(report: CrawlReport, console: Console) -> None:
     else:
         console.print("Nothing about the organisation found.")
     console.print(
-        f"{report.pages} page(s) read, {report.articles} article(s) matched, {report.errors} failed"
+        f"{report.pages} page(s) read, {report.articles} article(s) checked, {report.errors} failed"
     )
 
 

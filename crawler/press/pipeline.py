@@ -202,9 +202,10 @@ class PageStoragePipeline:
     def _count(self, item: PageFetched) -> None:
         report = self.context.report
         report.bytes += item.size
-        if item.error:
+        dead_link = item.linked and item.error.startswith("HTTP 4")
+        if item.error and not dead_link:
             report.errors += 1
-        else:
+        elif not item.error:
             report.pages += 1
         reason = item.error or item.problem
         if reason and len(report.problems) < MAX_PROBLEMS:

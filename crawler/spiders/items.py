@@ -137,3 +137,6 @@ class PageFetched:
     """A listing page (its links were followed), not a document."""
     queued: bool = False
     """Its request came from the pipeline's queue (which counts them back in)."""
+    linked: bool = False
+    """Reached through a link of a section page (not listed by the site as a page of its
+    own): a dead link there is the site's, not a failure of the crawl."""

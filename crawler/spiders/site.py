@@ -224,4 +224,7 @@ class SiteSpider(scrapy.Spider):
         if response is not None:
             error = f"HTTP {response.status}"
         queued = bool(request.meta.get("queued"))
-        yield PageFetched(request.meta["task"], request.url, error=error, queued=queued)
+        linked = queued and bool(request.meta.get("listing"))
+        yield PageFetched(
+            request.meta["task"], request.url, error=error, queued=queued, linked=linked
+        )

@@ -139,22 +139,29 @@ def test_three_days_unattended_with_a_sigkill(tmp_path: Path, world: SampleWeb) 
             assert record.state == "sent"
     engine.dispose()
 
-    found_by_day: dict[str, set[str]] = {}
+    found_by_day: dict[str, list[str]] = {}
     for m in mentions:
         local_day = m.first_seen_at.astimezone(tz).date().isoformat()
-        found_by_day.setdefault(local_day, set()).add(f"{m.kind.value} {m.canonical_url}")
-    keys = [f"{m.kind.value} {m.canonical_url} {m.target}" for m in mentions]
+        found_by_day.setdefault(local_day, []).append(m.url)
+    keys = [f"{m.kind.value} {m.url} {m.target}" for m in mentions]
     assert len(keys) == len(set(keys)), "a mention was stored twice"
-    expected = _expected_by_day(truth)
+    found_urls = {m.url for m in mentions}
     for day_no, day in enumerate(DAYS, start=1):
-        got = len(found_by_day.get(day, set()))
-        assert got >= expected[day_no], f"day {day}: found {got}, truth has {expected[day_no]}"
+        # Everything the world published that day was found that day, except comments
+        # and pings on older posts, which are harvested less often (they may arrive a day
+        # late and show as late arrivals: by design, old posts are checked daily).
+        quick = _quick_items(truth, day_no)
+        missing = [url for url in quick if url not in found_by_day.get(day, [])]
+        assert not missing, f"day {day}: not found that day: {missing}"
+        got = len(found_by_day.get(day, []))
         body = _text_part(digests[day])
         reported = re.search(r"^(\d+) new", body, re.MULTILINE)
         assert reported is not None, body[:500]
-        # The digest counts what was live when it was sent: all of the day's truth, and
-        # never more than was stored that day.
-        assert expected[day_no] <= int(reported.group(1)) <= got, body[:500]
+        # The digest counts the day's finds that were live when it was sent.
+        assert len(quick) <= int(reported.group(1)) <= got, body[:500]
+    # Nothing of the first two days was lost across the SIGKILL.
+    early = [url for day_no in (1, 2) for url in _all_items(truth, day_no)]
+    assert not [url for url in early if url not in found_urls]
 
 
 def _sleep_until(clock: ScaledClock, moment: datetime) -> None:
@@ -182,13 +189,17 @@ def _text_part(message: Message) -> str:
     return ""
 
 
-def _expected_by_day(truth: dict[str, Any]) -> Counter[int]:
-    counts: Counter[int] = Counter()
+def _quick_items(truth: dict[str, Any], day: int) -> list[str]:
+    """Press and blog mentions of ``day`` (found by the poll, which runs every few minutes)."""
+    return [item["url"] for item in truth["mentions"] if item["day"] == day]
+
+
+def _all_items(truth: dict[str, Any], day: int) -> list[str]:
+    """Every find of ``day``, as the URL mediamon stores it."""
     mentioned = {item["url"] for item in truth["mentions"]}
-    for item in truth["mentions"]:
-        counts[item["day"]] += 1
+    urls = _quick_items(truth, day)
     for item in truth["linkbacks"]:
-        if item["kind"] == "link" and item["source"] in mentioned:
-            continue  # stored once, as the press/blog mention with its target
-        counts[item["day"]] += 1
-    return counts
+        if item["day"] != day or (item["kind"] == "link" and item["source"] in mentioned):
+            continue
+        urls.append(item["source"])
+    return urls
