@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import multiprocessing
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ from crawler.pipelines import (
 )
 from crawler.press.persist import StageHook, stage_hook
 from crawler.press.report import PollMatchReport
+from crawler.spawned import run_spawned
 from crawler.spiders.items import FeedTask
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.feeds import due_sources, host_blocks
@@ -44,7 +44,6 @@ from crawler.storage.runs import finish_run, start_run
 from crawler.storage.sources import sync_sources
 
 JOB = "poll"
-TIMEOUT_EXIT = 124
 
 
 def poll_limits(config: Config) -> PollLimits:
@@ -257,34 +256,23 @@ def run_in_child(
     engine = make_engine(db_url)
     with session_scope(engine) as session:
         run_id = start_run(session, JOB, datetime.now(UTC))
-    ctx = multiprocessing.get_context("spawn")
-    receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(
-        target=_child, args=(sender, config_path, db_url, {**kwargs, "run_id": run_id})
+    spawned = run_spawned(
+        _child,
+        (
+            config_path,
+            db_url,
+            {**kwargs, "run_id": run_id},
+        ),
+        timeout,
     )
-    process.start()
-    sender.close()
-    payload: str | None = None
-    try:
-        if receiver.poll(timeout):
-            payload = receiver.recv()
-    except EOFError:  # the child died without a word (killed, segfault)
-        payload = None
-    process.join(5 if payload is not None else 0.1)
-    if process.is_alive():
-        process.kill()
-        process.join()
     report: PollReport
-    if payload is None:
+    if spawned.payload is None:
         report = PollMatchReport(
-            exit_status=TIMEOUT_EXIT, error="time limit exceeded", run_id=run_id
+            exit_status=spawned.exit_status, error=spawned.error, run_id=run_id
         )
-        if process.exitcode not in (None, -9):
-            report.exit_status = 1
-            report.error = f"child exited with status {process.exitcode} without a report"
         _finish(engine, run_id, report)
     else:
-        report = PollMatchReport.from_json(json.loads(payload))
+        report = PollMatchReport.from_json(json.loads(spawned.payload))
     engine.dispose()
     return report
 

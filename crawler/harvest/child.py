@@ -9,13 +9,13 @@ its limit still leaves a finished, failed run behind (exit status 124, as ``craw
 from __future__ import annotations
 
 import json
-import multiprocessing
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from crawler.config import load_config
 from crawler.harvest.report import HarvestReport, RecheckReport, VerifyReport
+from crawler.spawned import run_spawned
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.runs import finish_run, start_run
 
@@ -54,30 +54,18 @@ def in_child(
     engine = make_engine(db_url)
     with session_scope(engine) as session:
         run_id = start_run(session, job, datetime.now(UTC))
-    ctx = multiprocessing.get_context("spawn")
-    receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(
-        target=_child, args=(sender, job, config_path, db_url, {**kwargs, "run_id": run_id})
+    spawned = run_spawned(
+        _child,
+        (
+            job,
+            config_path,
+            db_url,
+            {**kwargs, "run_id": run_id},
+        ),
+        timeout,
     )
-    process.start()
-    sender.close()
-    payload: str | None = None
-    try:
-        if receiver.poll(timeout):
-            payload = receiver.recv()
-    except EOFError:  # the child died without a word (killed, segfault)
-        payload = None
-    process.join(5 if payload is not None else 0.1)
-    if process.is_alive():
-        process.kill()
-        process.join()
-    if payload is None:
-        from crawler.run import TIMEOUT_EXIT  # the poll runner's exit status for "killed"
-
-        report = report_type(exit_status=TIMEOUT_EXIT, error="time limit exceeded", run_id=run_id)
-        if process.exitcode not in (None, -9):
-            report.exit_status = 1
-            report.error = f"child exited with status {process.exitcode} without a report"
+    if spawned.payload is None:
+        report = report_type(exit_status=spawned.exit_status, error=spawned.error, run_id=run_id)
         with session_scope(engine) as session:
             finish_run(
                 session,
@@ -88,6 +76,6 @@ def in_child(
                 error=report.error,
             )
     else:
-        report = report_type.from_json(json.loads(payload))
+        report = report_type.from_json(json.loads(spawned.payload))
     engine.dispose()
     return report

@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import json
 import logging
-import multiprocessing
 import resource
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -31,6 +30,7 @@ from crawler.press.persist import StageHook, config_queries, own_site_urls, stag
 from crawler.press.pipeline import CONTEXT_SETTING, CrawlContext, register_context
 from crawler.press.report import CrawlReport
 from crawler.press.stage import PressStage
+from crawler.spawned import run_spawned
 from crawler.spiders.items import SiteTask
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.feeds import host_blocks, site_sources
@@ -41,7 +41,6 @@ from crawler.storage.sources import sync_sources
 
 JOB = "crawl"
 ADHOC_JOB = "adhoc"
-TIMEOUT_EXIT = 124
 PIPELINE = "crawler.press.pipeline.PageStoragePipeline"
 #: An ad-hoc crawl with a depth never fetches more than this many pages.
 ADHOC_MAX_PAGES = 200
@@ -283,30 +282,19 @@ def run_crawl_in_child(
     engine = make_engine(db_url)
     with session_scope(engine) as session:
         run_id = start_run(session, JOB, clock.now())
-    ctx = multiprocessing.get_context("spawn")
-    receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(
-        target=_child, args=(sender, config_path, db_url, {**kwargs, "run_id": run_id})
+    spawned = run_spawned(
+        _child,
+        (
+            config_path,
+            db_url,
+            {**kwargs, "run_id": run_id},
+        ),
+        timeout,
     )
-    process.start()
-    sender.close()
-    payload: str | None = None
-    try:
-        if receiver.poll(timeout):
-            payload = receiver.recv()
-    except EOFError:  # the child died without a word (killed, segfault)
-        payload = None
-    process.join(5 if payload is not None else 0.1)
-    if process.is_alive():
-        process.kill()
-        process.join()
-    if payload is None:
-        report = CrawlReport(exit_status=TIMEOUT_EXIT, error="time limit exceeded", run_id=run_id)
-        if process.exitcode not in (None, -9):
-            report.exit_status = 1
-            report.error = f"child exited with status {process.exitcode} without a report"
+    if spawned.payload is None:
+        report = CrawlReport(exit_status=spawned.exit_status, error=spawned.error, run_id=run_id)
         _finish(engine, run_id, report)
     else:
-        report = CrawlReport.from_json(json.loads(payload))
+        report = CrawlReport.from_json(json.loads(spawned.payload))
     engine.dispose()
     return report

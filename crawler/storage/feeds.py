@@ -15,20 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from crawler.feeds.model import FeedEntry
 from crawler.storage.mentions import text_hash
 from crawler.storage.models import DocumentRow, FeedEntryRow, HostRow, SourceRow
+from crawler.storage.upsert import dialect_insert
 
 CHUNK = 500
-
-
-def _insert(session: Session, table: Table) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 # -- which sources to poll ------------------------------------------------------------------
@@ -62,7 +56,8 @@ def host_blocks(session: Session, now: datetime) -> dict[str, datetime]:
 def block_host(session: Session, host: str, until: datetime, reason: str) -> None:
     """Record a Retry-After for a whole host (the later block wins)."""
     table: Table = HostRow.__table__  # type: ignore[assignment]
-    stmt = _insert(session, table).values(host=host, blocked_until=until, reason=reason[:500])
+    values = {"host": host, "blocked_until": until, "reason": reason[:500]}
+    stmt = dialect_insert(session, table).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=["host"],
         set_={
@@ -200,7 +195,7 @@ def insert_or_fill_documents(session: Session, rows: Sequence[Mapping[str, Any]]
     if not rows:
         return {}
     table: Table = DocumentRow.__table__  # type: ignore[assignment]
-    stmt = _insert(session, table)
+    stmt = dialect_insert(session, table)
     set_: dict[str, Any] = {}
     for name in ("url", "title", "author", "site", "language", "text", "text_hash"):
         set_[name] = func.coalesce(func.nullif(table.c[name], ""), stmt.excluded[name])
@@ -259,7 +254,7 @@ def store_entries(
     ]
     if entry_rows:
         table: Table = FeedEntryRow.__table__  # type: ignore[assignment]
-        stmt = _insert(session, table).on_conflict_do_nothing(
+        stmt = dialect_insert(session, table).on_conflict_do_nothing(
             index_elements=["source_id", "entry_key"]
         )
         for i in range(0, len(entry_rows), CHUNK):

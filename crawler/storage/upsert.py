@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 
-def _insert(session: Session, table: Table) -> Any:
+def dialect_insert(session: Session, table: Table) -> Any:
+    """The dialect's ``insert`` (with ``on_conflict_*``) for the session's database."""
     name = session.get_bind().dialect.name
     if name == "postgresql":
         return postgresql.insert(table)
@@ -36,7 +37,7 @@ def upsert_statement(
     fills the ``fill`` columns only where the new value is not empty (so a poorer second
     sighting never erases what a richer first one stored). With neither it does nothing.
     The statement returns the row id."""
-    stmt = _insert(session, table)
+    stmt = dialect_insert(session, table)
     set_: dict[str, Any] = {c: stmt.excluded[c] for c in update}
     for c in fill:
         new, old = stmt.excluded[c], table.c[c]
