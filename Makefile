@@ -40,6 +40,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check crawler scheduler reports tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/vulture
 
 fmt: $(STAMP)
 	$(BIN)/ruff format crawler scheduler reports tests bench

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, or_, select, text, update
+from sqlalchemy import Connection, or_, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -67,11 +67,3 @@ def release_lease(engine: Engine, name: str, holder: str) -> None:
             .where(LeaseRow.name == name, LeaseRow.holder == holder)
             .values(holder="", expires_at=None)
         )
-
-
-def lease_holder(engine: Engine, name: str) -> tuple[str, datetime | None] | None:
-    with Session(engine) as session:
-        row = session.execute(
-            select(LeaseRow.holder, LeaseRow.expires_at).where(LeaseRow.name == name)
-        ).first()
-    return (row[0], row[1]) if row else None

@@ -57,13 +57,6 @@ def last_run_per_job(session: Session) -> dict[str, CrawlRunRow]:
     return {row.job: row for row in session.scalars(stmt)}
 
 
-def runs_between(session: Session, since: datetime, until: datetime) -> Sequence[CrawlRunRow]:
-    stmt = select(CrawlRunRow).where(
-        CrawlRunRow.started_at >= since, CrawlRunRow.started_at < until
-    )
-    return session.scalars(stmt.order_by(CrawlRunRow.started_at)).all()
-
-
 def scheduled_next_runs(engine: Engine) -> dict[str, datetime | None]:
     """Next run time of each job in the daemon's job store (empty before its first start).
 
