@@ -10,7 +10,8 @@ from rich.table import Table
 from scheduler.clock import Clock, SystemClock, parse_clock
 from scheduler.context import App, Failure
 from scheduler.daemon import install_signal_handlers, run_daemon, run_once
-from scheduler.jobs import Runtime, all_jobs
+from scheduler.jobs import all_jobs
+from scheduler.runtime import Runtime
 
 pass_app = click.make_pass_decorator(App)
 

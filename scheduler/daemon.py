@@ -23,9 +23,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.config import Config, ConfigError, load_config
-from scheduler.jobs import JobSpec, Runtime, all_jobs, close_interrupted_runs, record
+from scheduler.jobs import JobSpec, all_jobs, close_interrupted_runs, record
 from scheduler.leadership import Leadership
 from scheduler.runner import stop_all_children
+from scheduler.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,8 @@ from crawler.storage.mentions import list_mentions
 from crawler.storage.migrate import upgrade
 from scheduler.clock import SystemClock
 from scheduler.daemon import run_once
-from scheduler.jobs import Runtime, all_jobs
+from scheduler.jobs import all_jobs
+from scheduler.runtime import Runtime
 
 DEMO_CRAWL = """download_delay = 0
 concurrent_per_host = 8

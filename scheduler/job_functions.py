@@ -8,7 +8,7 @@ from typing import Any
 from crawler.config import Config
 from crawler.storage.db import session_scope
 from crawler.storage.retention import delete_expired
-from scheduler.jobs import Runtime
+from scheduler.runtime import Runtime
 
 
 def covered_day_due(config: Config, now: datetime) -> datetime | None:

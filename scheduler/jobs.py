@@ -11,32 +11,19 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-
-from sqlalchemy.engine import Engine
 
 from crawler.config import Config
 from crawler.storage.db import session_scope
 from crawler.storage.runs import finish_run, mark_interrupted, start_run, unfinished_runs
-from scheduler.clock import Clock
+from scheduler import job_functions
 from scheduler.runner import config_payload, run_child
+from scheduler.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Runtime:
-    """What jobs need: the last good config, the database, the clock, and a stop flag."""
-
-    config: Config
-    db_url: str
-    engine: Engine
-    clock: Clock
-    stop: threading.Event = field(default_factory=threading.Event)
 
 
 JobRunner = Callable[[Runtime, int], dict[str, Any]]
@@ -138,7 +125,7 @@ def _jsonable(stats: dict[str, Any]) -> dict[str, Any]:
 
 def all_jobs() -> list[JobSpec]:
     """Every job, in the order ``run --once`` uses: collect first, report last."""
-    from scheduler import job_functions as f
+    f = job_functions
 
     def every(attr: str) -> Callable[[Config], float]:
         return lambda config: float(getattr(config.scheduler, attr))

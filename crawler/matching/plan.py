@@ -8,15 +8,24 @@ the matcher only evaluates queries whose trigger fired.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from crawler.matching.nodes import And, Near, Node, Not, Or, Site, Term, format_term
 from crawler.matching.normalize import is_word_char, normalize_term
 
-if TYPE_CHECKING:
-    from crawler.matching.context import Context
+
+class Context(Protocol):
+    """What a compiled node asks of one document (``crawler.matching.context.Context`` is the
+    implementation): declared here, so the plan depends on no evaluator."""
+
+    host: str
+    lang: str
+
+    def present(self, pid: int, title_only: bool) -> bool: ...
+
+    def near_pairs(self, node: CNear, first_only: bool = False) -> Sequence[object]: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,9 @@ a perfect run would report. See ``python -m crawler.sampleweb --help`` for the C
 
 from __future__ import annotations
 
-from crawler.sampleweb.app import SampleWeb, world_hosts
+from crawler.sampleweb.app import SampleWeb
 from crawler.sampleweb.generate import build_world
+from crawler.sampleweb.hosts import world_hosts
 from crawler.sampleweb.truth import build_truth
 
 __all__ = ["SampleWeb", "build_truth", "build_world", "world_hosts"]

@@ -22,22 +22,14 @@ from typing import Any
 
 from crawler.sampleweb import blogs, bulk, misbehaving, news, wordpress, wpcom
 from crawler.sampleweb.generate import build_world
+from crawler.sampleweb.hosts import WPCOM_API_HOST, world_hosts
 from crawler.sampleweb.markup import Ctx, esc
 from crawler.sampleweb.messages import Request, Response, html, json_response, not_found, redirect
 from crawler.sampleweb.server import HttpServer
 from crawler.sampleweb.world import MAX_DAY, Article, World, clamp_day
 
-WPCOM_API_HOST = "public-api.wordpress.test"
 INDEX_HOSTS = ("127.0.0.1", "localhost", "")
 CACHE_SIZE = 4096
-
-
-def world_hosts(world: World) -> list[str]:
-    """Every hostname the world serves (what ``[crawl.resolve]`` must map)."""
-    hosts = [world.org.host, world.org.www_host, WPCOM_API_HOST, misbehaving.HOST]
-    hosts += [b.host for b in world.blogs] + [n.host for n in world.news]
-    hosts += [b.site.host for b in bulk.bulk_sites(world.bulk_sites)] if world.bulk_sites else []
-    return hosts
 
 
 class Router:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 from crawler.sampleweb import bulk, misbehaving
-from crawler.sampleweb.app import WPCOM_API_HOST, world_hosts
+from crawler.sampleweb.hosts import WPCOM_API_HOST, world_hosts
 from crawler.sampleweb.posts import QUERIES
 from crawler.sampleweb.world import World
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from crawler.sampleweb import bulk, misbehaving
-from crawler.sampleweb.app import WPCOM_API_HOST, world_hosts
+from crawler.sampleweb.hosts import WPCOM_API_HOST, world_hosts
 from crawler.sampleweb.markup import Ctx
 from crawler.sampleweb.posts import QUERIES
 from crawler.sampleweb.truth_feeds import feeds_truth

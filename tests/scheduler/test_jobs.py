@@ -19,7 +19,8 @@ from crawler.storage.runs import last_run_per_job
 from scheduler.clock import ScaledClock
 from scheduler.daemon import ConfigWatcher, run_once
 from scheduler.job_functions import covered_day_due
-from scheduler.jobs import JobSpec, Runtime
+from scheduler.jobs import JobSpec
+from scheduler.runtime import Runtime
 from tests.helpers import MINIMAL_CONFIG, write_config
 
 

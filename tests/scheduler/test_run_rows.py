@@ -26,8 +26,9 @@ from crawler.storage.db import session_scope
 from crawler.storage.models import CrawlRunRow
 from crawler.storage.runs import recent_runs
 from scheduler.clock import SystemClock
-from scheduler.jobs import Runtime, child, record
+from scheduler.jobs import child, record
 from scheduler.runner import TIMEOUT_EXIT, run_child, run_in_child
+from scheduler.runtime import Runtime
 from tests.helpers import MINIMAL_CONFIG, write_config
 
 pytestmark = pytest.mark.slow
