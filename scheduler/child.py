@@ -8,7 +8,7 @@ it starts; an ``options`` object beside it carries the run's keyword arguments (
 ``post_urls``, Scrapy ``settings`` overrides ...). The child prints one JSON line on stdout:
 the report's counters, exit status and error, and the whole report under ``"report"``; it
 exits non-zero on failure. With ``--run-id`` the parent owns that ``crawl_runs`` row and
-finishes it (``crawler.runrecord``); with ``--now`` every timestamp the crawl writes follows
+finishes it (``crawler.runs.record``); with ``--now`` every timestamp the crawl writes follows
 that (simulated) clock.
 """
 
@@ -39,31 +39,31 @@ JobFunction = Callable[..., ChildReport]
 
 
 def _poll(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
-    from crawler.run import run_poll
+    from crawler.runs.poll import run_poll
 
     return run_poll(config, db_url, **kwargs)
 
 
 def _crawl(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
-    from crawler.press.run import run_site_crawl
+    from crawler.runs.site import run_site_crawl
 
     return run_site_crawl(config, db_url, **kwargs)
 
 
 def _harvest(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
-    from crawler.harvest.run import run_harvest
+    from crawler.runs.linkbacks import run_harvest
 
     return run_harvest(config, db_url, **kwargs)
 
 
 def _recheck(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
-    from crawler.harvest.run import run_recheck
+    from crawler.runs.linkbacks import run_recheck
 
     return run_recheck(config, db_url, **kwargs)
 
 
 def _verify(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
-    from crawler.harvest.run import run_verify
+    from crawler.runs.linkbacks import run_verify
 
     return run_verify(config, db_url, **kwargs)
 

@@ -26,7 +26,7 @@ from rich.table import Table
 from crawler.domain import MentionKind
 from crawler.matching import QuerySyntaxError, parse_query
 from crawler.press.report import CrawlReport
-from crawler.press.run import run_adhoc_crawl
+from crawler.runs.site import run_adhoc_crawl
 from scheduler.context import App, Failure
 
 pass_app = click.make_pass_decorator(App)

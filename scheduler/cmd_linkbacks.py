@@ -28,7 +28,7 @@ from crawler.harvest.report import (
     RecheckReport,
     VerifyReport,
 )
-from crawler.harvest.run import (
+from crawler.runs.linkbacks import (
     find_posts,
     run_check,
     run_harvest,

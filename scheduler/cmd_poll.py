@@ -15,7 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from crawler.feeds.report import PollReport
-from crawler.run import run_poll
+from crawler.runs.poll import run_poll
 from crawler.storage.db import session_scope
 from crawler.storage.feeds import due_sources
 from crawler.storage.sources import sync_sources

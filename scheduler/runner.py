@@ -29,7 +29,7 @@ from crawler.config import Config
 from crawler.feeds.report import PollReport
 from crawler.harvest.report import HarvestReport, RecheckReport, VerifyReport
 from crawler.press.report import CrawlReport, PollMatchReport
-from crawler.runrecord import finish_report
+from crawler.runs.record import finish_report
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.runs import start_run
 

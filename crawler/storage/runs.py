@@ -33,7 +33,7 @@ def finish_run(
     error: str = "",
 ) -> bool:
     """Finish an unfinished run; False (and nothing changed) if it was already finished, so a
-    run's outcome is written once, by whoever owns the row (``crawler.runrecord``)."""
+    run's outcome is written once, by whoever owns the row (``crawler.runs.record``)."""
     result = session.execute(
         update(CrawlRunRow)
         .where(CrawlRunRow.id == run_id, CrawlRunRow.finished_at.is_(None))

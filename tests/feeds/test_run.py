@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crawler.feeds.policy import PollLimits
-from crawler.run import build_tasks, fetch_url
+from crawler.runs.poll import build_tasks, fetch_url
 from crawler.storage.models import SourceRow
 
 NOW = datetime(2026, 11, 10, 12, tzinfo=UTC)

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from crawler.config import Config, load_config
-from crawler.harvest.run import run_verify
+from crawler.runs.linkbacks import run_verify
 from crawler.storage.db import session_scope
 from crawler.storage.models import CrawlRunRow
 from crawler.storage.runs import recent_runs

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 from crawler.config import Config
 from crawler.fetching.settings import allowed_hosts, scrapy_settings
-from crawler.harvest.pipeline import CONTEXT_SETTING, RunContext, register_context
+from crawler.pipelines.linkbacks import CONTEXT_SETTING, RunContext, register_context
+from crawler.runs.process import run_spider
 
 __all__ = ["PIPELINE_ORDER", "crawl", "linkback_settings"]
 
@@ -37,7 +38,6 @@ def linkback_settings(
         **SAFE_DOWNLOAD_HANDLERS,
         **dict(overrides.get("DOWNLOAD_HANDLERS", {})),
     }
-    settings["LOG_INSTALL_ROOT_HANDLER"] = False
     settings.update({k: v for k, v in overrides.items() if k != "DOWNLOAD_HANDLERS"})
     return settings
 
@@ -52,20 +52,7 @@ def crawl(
 ) -> None:
     """Run ``spider`` to the end in this process; its items go to ``pipeline`` (with
     ``context``) and, if given, into ``items``."""
-    # Imported here so that a child's parent never loads Scrapy or a reactor.
-    from scrapy import signals
-    from scrapy.crawler import CrawlerProcess
-
     if pipeline is not None and context is not None:
         settings["ITEM_PIPELINES"] = {pipeline: PIPELINE_ORDER}
         settings[CONTEXT_SETTING] = register_context(context)
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(spider)
-    if items is not None:
-
-        def collect(item: Any) -> None:
-            items.append(item)
-
-        crawler.signals.connect(collect, signal=signals.item_scraped)
-    process.crawl(crawler, **spider_kwargs)
-    process.start()
+    run_spider(settings, spider, spider_kwargs, log_level=settings["LOG_LEVEL"], items=items)

@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 from crawler import clock
 from crawler.config import Config
 from crawler.domain import LINKBACK_KINDS, MentionKind, ReceiptState
-from crawler.harvest.crawl import crawl, linkback_settings
 from crawler.harvest.model import Blocklist, PageEndpoints, PostTask, ReceiptInfo, SourceTask
-from crawler.harvest.pipeline import Progress, RunContext
 from crawler.harvest.policy import harvest_due
 from crawler.harvest.report import HarvestReport, RecheckReport, VerifyReport
 from crawler.matching.urls import canonicalize_url
-from crawler.runrecord import RunRecord
+from crawler.pipelines.linkbacks import Progress, RunContext
+from crawler.runs.linkback_crawl import crawl, linkback_settings
+from crawler.runs.record import RunRecord
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.feeds import host_blocks
 from crawler.storage.linkbacks import (
@@ -172,7 +172,7 @@ def run_harvest(
                 "wpcom_api": config.linkbacks.wpcom_api_base,
                 "blocklist": blocklist,
             },
-            "crawler.harvest.pipeline.HarvestPipeline",
+            "crawler.pipelines.linkbacks.HarvestPipeline",
             context,
         )
 
@@ -202,7 +202,7 @@ def _source_run(
             linkback_settings(config, blocked, settings or {}, log_level),
             SourceCheckSpider,
             {"tasks": tasks},
-            f"crawler.harvest.pipeline.{pipeline}",
+            f"crawler.pipelines.linkbacks.{pipeline}",
             context,
         )
 

@@ -4,13 +4,12 @@
 restarted, so call it once per process (the CLI is a fresh process each time). The scheduler,
 the tests and the benchmarks run it in a child process with a time limit through
 ``scheduler.runner`` (the way scrapyd runs crawls), so a crash, leak or hang in one poll never
-takes them down. ``python -m crawler.run`` is the same entry point for a shell.
+takes them down. ``python -m crawler.runs.poll`` is the same entry point for a shell.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,7 +22,7 @@ from crawler.domain import SourceType
 from crawler.feeds.policy import DAY, PollLimits, last_full_fetch, send_validators
 from crawler.feeds.report import PollReport
 from crawler.fetching.settings import scrapy_settings
-from crawler.pipelines import (
+from crawler.pipelines.feeds import (
     CONTEXT_SETTING,
     STORE_ORDER,
     MatchHook,
@@ -34,7 +33,8 @@ from crawler.pipelines import (
 )
 from crawler.press.persist import StageHook, stage_hook
 from crawler.press.report import PollMatchReport
-from crawler.runrecord import RunRecord
+from crawler.runs.process import run_spider
+from crawler.runs.record import RunRecord
 from crawler.spiders.items import FeedTask
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.feeds import due_sources, host_blocks
@@ -192,32 +192,28 @@ def _crawl(
     overrides: Mapping[str, Any],
     log_level: str,
 ) -> None:
-    # Imported here so that importing this module never loads Scrapy or a reactor.
-    from scrapy.crawler import CrawlerProcess
-
     from crawler.spiders.feeds import FeedSpider
 
     settings = scrapy_settings(config, log_level=log_level, overrides=overrides)
-    settings["ITEM_PIPELINES"] = {"crawler.pipelines.FeedStoragePipeline": STORE_ORDER}
+    settings["ITEM_PIPELINES"] = {"crawler.pipelines.feeds.FeedStoragePipeline": STORE_ORDER}
     settings[CONTEXT_SETTING] = register_context(context)
     settings["MEDIAMON_BLOCKED_HOSTS"] = {h: t.isoformat() for h, t in blocked.items()}
-    settings["LOG_INSTALL_ROOT_HANDLER"] = False
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler(FeedSpider)
     hook = context.matcher
     hosts = hook.link_hosts() if isinstance(hook, StageHook) else None
-    process.crawl(crawler, tasks=tasks, max_items=config.crawl.max_feed_items, link_hosts=hosts)
-    gc.freeze()  # what is loaded now lives as long as the crawl: no full GC passes over it
-    process.start()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
+    stats = run_spider(
+        settings,
+        FeedSpider,
+        {"tasks": tasks, "max_items": config.crawl.max_feed_items, "link_hosts": hosts},
+        log_level=log_level,
+    )
     context.report.hosts = dict(stats.get("mediamon/hosts", {}))
     context.report.bytes = sum(h.get("bytes", 0) for h in context.report.hosts.values())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m crawler.run --config FILE --db URL [--source NAME]... [--all]``: prints the
+    """``python -m crawler.runs.poll --config FILE --db URL [--source NAME]... [--all]``: prints the
     report as JSON on stdout."""
-    parser = argparse.ArgumentParser(prog="python -m crawler.run")
+    parser = argparse.ArgumentParser(prog="python -m crawler.runs.poll")
     parser.add_argument("--config", required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--source", action="append", default=[])

@@ -11,8 +11,6 @@ a site crawl in a child process through ``scheduler.runner``, the way they poll.
 
 from __future__ import annotations
 
-import gc
-import logging
 import resource
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -24,12 +22,13 @@ from crawler import clock
 from crawler.config import Config
 from crawler.domain import FoundVia, MentionKind, SourceType
 from crawler.fetching.settings import scrapy_settings
+from crawler.pipelines.pages import CONTEXT_SETTING, CrawlContext, register_context
 from crawler.press.links import PostLinks
 from crawler.press.persist import StageHook, config_queries, own_site_urls, stage_hook
-from crawler.press.pipeline import CONTEXT_SETTING, CrawlContext, register_context
 from crawler.press.report import CrawlReport
 from crawler.press.stage import PressStage
-from crawler.runrecord import RunRecord
+from crawler.runs.process import run_spider
+from crawler.runs.record import RunRecord
 from crawler.spiders.items import SiteTask
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.feeds import host_blocks, site_sources
@@ -39,7 +38,7 @@ from crawler.storage.sources import sync_sources
 
 JOB = "crawl"
 ADHOC_JOB = "adhoc"
-PIPELINE = "crawler.press.pipeline.PageStoragePipeline"
+PIPELINE = "crawler.pipelines.pages.PageStoragePipeline"
 #: An ad-hoc crawl with a depth never fetches more than this many pages.
 ADHOC_MAX_PAGES = 200
 
@@ -94,9 +93,6 @@ def _crawl(
     log_level: str,
     blocked: Mapping[str, datetime] | None = None,
 ) -> None:
-    # Imported here so that a parent that only starts children never loads a reactor.
-    from scrapy.crawler import CrawlerProcess
-
     from crawler.spiders.adhoc import AdhocSpider
     from crawler.spiders.site import SiteSpider
 
@@ -104,18 +100,13 @@ def _crawl(
     settings["ITEM_PIPELINES"] = {PIPELINE: 500}
     settings[CONTEXT_SETTING] = register_context(context)
     settings["MEDIAMON_BLOCKED_HOSTS"] = {h: t.isoformat() for h, t in (blocked or {}).items()}
-    settings["LOG_INSTALL_ROOT_HANDLER"] = False
-    process = CrawlerProcess(settings)
-    # Scrapy's logging setup resets its logger to DEBUG; the caller's level wins.
-    logging.getLogger("scrapy").setLevel(getattr(logging, log_level.upper(), logging.WARNING))
     spider = AdhocSpider if spider_name == "adhoc" else SiteSpider
-    crawler = process.create_crawler(spider)
-    process.crawl(crawler, max_items=config.crawl.max_feed_items, **spider_kwargs)
-    # Everything loaded so far (Scrapy, trafilatura, the compiled queries) lives as long as
-    # the crawl: keep it out of the garbage collector's full passes.
-    gc.freeze()
-    process.start()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
+    stats = run_spider(
+        settings,
+        spider,
+        {"max_items": config.crawl.max_feed_items, **spider_kwargs},
+        log_level=log_level,
+    )
     context.report.hosts = dict(stats.get("mediamon/hosts", {}))
 
 

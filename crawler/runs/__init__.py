@@ -1,0 +1,9 @@
+"""Starting runs: every flow is started here, and nowhere else.
+
+``poll`` (feed polls), ``site`` (site and ad-hoc crawls) and ``linkbacks`` (harvest, re-check,
+receipt verification, endpoint checks) each read what is due from storage, build plain tasks,
+run one spider with its storage pipeline, and record the run through ``record`` (one
+``crawl_runs`` row, opened and finished once by its owner). The CLI, the scheduler's child
+(``scheduler.child``), the demo, the tests and the benchmarks all start runs through these
+functions; ``docs/runner.md`` is the contract.
+"""
