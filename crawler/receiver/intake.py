@@ -44,6 +44,19 @@ __all__ = ["Intake", "Outcome", "Verdict"]
 log = logging.getLogger(__name__)
 
 
+NOT_ASCII = "source must be an ASCII URL: percent-encode other characters as UTF-8"
+
+
+def _is_uri_text(url: str) -> bool:
+    """Printable ASCII only, as RFC 3986 spells a URI.
+
+    All three protocols reach here with text already decoded (form fields, XML-RPC strings):
+    a U+FFFD, a control character or any other non-ASCII character means the sender did not
+    send a URI, and storing a guess would record a URL nobody sent.
+    """
+    return url.isascii() and url.isprintable()
+
+
 class Verdict(enum.StrEnum):
     QUEUED = "queued"
     INVALID_SOURCE = "invalid-source"
@@ -111,6 +124,8 @@ class Intake:
             or any(c.isspace() for c in source)
         ):
             return Outcome(Verdict.INVALID_SOURCE, "source is not an http(s) URL")
+        if not _is_uri_text(source):
+            return Outcome(Verdict.INVALID_SOURCE, NOT_ASCII)
         check = self._policy.check_target(target)
         if check.post is None:
             problem = check.problem or TargetProblem.FOREIGN
