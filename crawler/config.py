@@ -228,6 +228,11 @@ class Receiver(_Frozen):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     per_ip_per_minute: int = Field(default=30, ge=1)
     per_domain_per_minute: int = Field(default=10, ge=1)
+    """Per sending site: the registrable domain (``crawler.matching.sites``)."""
+    max_queued: int = Field(default=10_000, ge=1)
+    max_queued_per_target: int = Field(default=500, ge=1)
+    queue_expire_hours: float = Field(default=48, gt=0)
+    final_recheck_after_hours: float = Field(default=24, ge=0)
     block_domains: tuple[str, ...] = ()
     block_urls: tuple[str, ...] = ()
 

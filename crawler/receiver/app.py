@@ -18,7 +18,7 @@ Nothing is built at import time: every app gets its own limiters and caches, and
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from crawler.config import Config
 from crawler.receiver.context import ReceiverContext
-from crawler.receiver.intake import Intake
+from crawler.receiver.intake import Intake, QueueLimits
 from crawler.receiver.limits import RateLimiter
 from crawler.receiver.pages import health_endpoint, status_endpoint
 from crawler.receiver.pingback import pingback_endpoint
@@ -68,7 +68,18 @@ def build_app(
     ctx = ReceiverContext(
         config=config,
         policy=policy,
-        intake=Intake(engine, policy, RateLimiter(limits.per_domain_per_minute), now),
+        intake=Intake(
+            engine,
+            policy,
+            RateLimiter(limits.per_domain_per_minute),
+            now,
+            QueueLimits(
+                max_queued=limits.max_queued,
+                max_queued_per_target=limits.max_queued_per_target,
+                expire_after=timedelta(hours=limits.queue_expire_hours),
+                final_recheck_after=timedelta(hours=limits.final_recheck_after_hours),
+            ),
+        ),
         ip_limiter=RateLimiter(limits.per_ip_per_minute),
         clock=now,
         max_body_bytes=limits.max_body_bytes,

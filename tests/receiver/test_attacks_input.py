@@ -36,12 +36,12 @@ def test_webmention_with_non_utf8_percent_escapes_is_400(shared: Live, body: byt
 
 @pytest.mark.parametrize(
     "source",
-    ["http://good.test/é", "http://good.test/\ufffd", "http://good.test/a\u200bb"],
+    ["http://good.test/\ufffd", "http://good.test/a\u200bb", "http://good.test/\u202egp.exe"],
 )
-def test_webmention_with_a_non_ascii_source_is_400(shared: Live, source: str) -> None:
+def test_webmention_with_a_replacement_or_invisible_char_is_400(shared: Live, source: str) -> None:
     reply = shared.post_form("/webmention", {"source": source, "target": POSTS[0]})
     assert reply.status == 400, reply.text
-    assert "ASCII" in reply.text
+    assert "replacement, control or invisible" in reply.text
 
 
 @pytest.mark.parametrize(
@@ -62,8 +62,8 @@ def test_trackback_url_is_not_guessed_as_cp1252(
     assert b"UTF-8" in reply.body
 
 
-@pytest.mark.parametrize("source", ["http://good.test/ÿ", "http://good.test/\ufffd"])
-def test_pingback_with_a_non_ascii_source_is_fault_16(shared: Live, source: str) -> None:
+@pytest.mark.parametrize("source", ["http://good.test/\ufffd", "http://good.test/\u200ex"])
+def test_pingback_with_a_replacement_or_control_char_is_fault_16(shared: Live, source: str) -> None:
     reply = shared.post_xml(build_ping_request(source, POSTS[0]))
     fault = parse_method_response(reply.body).fault
     assert fault is not None
