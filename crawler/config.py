@@ -184,6 +184,8 @@ class Crawl(_Frozen):
     allow_hosts: tuple[str, ...] = ()
     resolve: Mapping[str, str] = Field(default_factory=dict)
     """Static host name -> IP address map (like curl --resolve), for staging and the sample web."""
+    proxy: str = ""
+    """An http(s) proxy for every fetch; proxies from the environment are never used."""
     concurrent_per_host: int = Field(default=2, ge=1, le=32)
     download_delay: float = Field(default=1.0, ge=0, le=120)
     timeout: float = Field(default=30.0, gt=0, le=600)
@@ -202,6 +204,11 @@ class Crawl(_Frozen):
             except ValueError:
                 raise ValueError(f"{host}: not an IP address: {address!r}") from None
         return {host.lower(): address for host, address in v.items()}
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy(cls, v: str) -> str:
+        return _http_url(v) if v.strip() else ""
 
     @model_validator(mode="after")
     def _intervals(self) -> Crawl:
