@@ -240,6 +240,10 @@ class Receiver(_Frozen):
     max_queued_per_target: int = Field(default=500, ge=1)
     queue_expire_hours: float = Field(default=48, gt=0)
     final_recheck_after_hours: float = Field(default=24, ge=0)
+    header_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    body_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    keep_alive_seconds: int = Field(default=5, ge=1, le=300)
+    limit_concurrency: int = Field(default=200, ge=1)
     block_domains: tuple[str, ...] = ()
     block_urls: tuple[str, ...] = ()
 

@@ -48,14 +48,16 @@ def build_app(
     clock: Callable[[], datetime] | None = None,
     cache_seconds: float = 60.0,
     miss_refresh_seconds: float = 5.0,
-    body_timeout: float = 10.0,
+    body_timeout: float | None = None,
+    proxy_headers: bool = False,
 ) -> Starlette:
     """The receiver for ``config``'s organisation, storing receipts through ``engine``.
 
     ``clock`` gives the time stamped on receipts (default: now, UTC). Posts and the database
     blocklist are cached for ``cache_seconds``, and an unknown target reloads the posts at
     most every ``miss_refresh_seconds``; a request body must arrive within ``body_timeout``
-    seconds.
+    seconds (default: ``receiver.body_timeout_seconds``). ``proxy_headers`` says whether the
+    server believes X-Forwarded-For (else forwarded headers are a misconfiguration to log).
     """
     now = clock or _utcnow
     limits = config.receiver
@@ -83,7 +85,8 @@ def build_app(
         ip_limiter=RateLimiter(limits.per_ip_per_minute),
         clock=now,
         max_body_bytes=limits.max_body_bytes,
-        body_timeout=body_timeout,
+        body_timeout=limits.body_timeout_seconds if body_timeout is None else body_timeout,
+        proxy_headers=proxy_headers,
     )
     pingback = pingback_endpoint(ctx)
     trackback = trackback_endpoint(ctx)
