@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test lint bench fmt venv clean browser
+.PHONY: demo test lint bench fmt venv clean browser fuzz
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ demo: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The receiver's request parsers, fuzzed far longer than `make test` does (FUZZ_EXAMPLES each).
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	MEDIAMON_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/receiver/test_fuzz.py \
+	  -p no:cacheprovider -o timeout=7200 -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check crawler scheduler reports tests bench
