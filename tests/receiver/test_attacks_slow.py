@@ -142,3 +142,11 @@ def test_forwarded_headers_without_proxy_headers_are_logged(
     warnings = [r for r in caplog.records if "--proxy-headers" in r.getMessage()]
     assert len(warnings) == 1
     assert "127.0.0.1" in warnings[0].getMessage()
+
+
+def test_an_oversized_request_head_is_refused(slow_live: Live) -> None:
+    sock = connect(slow_live)
+    sock.sendall(b"POST /webmention HTTP/1.1\r\nHost: x\r\nX-Big: " + b"h" * 20_000 + b"\r\n")
+    answer = closed_by_server(sock)
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    assert slow_live.post_form("/webmention", GENUINE).status == 202
