@@ -236,8 +236,9 @@ class Receiver(_Frozen):
     per_ip_per_minute: int = Field(default=30, ge=1)
     per_domain_per_minute: int = Field(default=10, ge=1)
     """Per sending site: the registrable domain (``crawler.matching.sites``)."""
-    max_queued: int = Field(default=10_000, ge=1)
+    max_queued: int = Field(default=20_000, ge=1)
     max_queued_per_target: int = Field(default=500, ge=1)
+    max_queued_per_sender: int = Field(default=1_000, ge=1)
     queue_expire_hours: float = Field(default=48, gt=0)
     final_recheck_after_hours: float = Field(default=24, ge=0)
     header_timeout_seconds: float = Field(default=10, gt=0, le=300)

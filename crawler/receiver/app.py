@@ -78,6 +78,7 @@ def build_app(
             QueueLimits(
                 max_queued=limits.max_queued,
                 max_queued_per_target=limits.max_queued_per_target,
+                max_queued_per_sender=limits.max_queued_per_sender,
                 expire_after=timedelta(hours=limits.queue_expire_hours),
                 final_recheck_after=timedelta(hours=limits.final_recheck_after_hours),
             ),

@@ -13,8 +13,9 @@ is spelled. Whether to accept it is the same question each time, answered here i
 6. for protocols without updates (Pingback, TrackBack), the same link is not already verified;
 7. a receipt already rejected for a final reason (``decide.is_final_rejection``) less than
    ``receiver.final_recheck_after_hours`` ago is answered from its row: no new fetch;
-8. a new entry in the queue fits under the per-target and the global cap (else 429 with a
-   Retry-After of the time the verify runs need to drain the excess);
+8. a new entry in the queue fits under the per-sender, the per-target and the global cap
+   (else 429 with a Retry-After of the time the verify runs need to drain the excess); the
+   per-sender cap keeps one sender from filling the global queue for everybody;
 9. queue the receipt (an upsert on (protocol, source, canonical target)); a re-send of a
    receipt still queued keeps its attempts, backoff and place (``storage.receipts``).
 
@@ -99,8 +100,9 @@ _TARGET_VERDICTS = {
 class QueueLimits:
     """The bounds of the receipt queue (``[receiver]`` in the config)."""
 
-    max_queued: int = 10_000
+    max_queued: int = 20_000
     max_queued_per_target: int = 500
+    max_queued_per_sender: int = 1_000
     expire_after: timedelta = timedelta(hours=48)
     final_recheck_after: timedelta = timedelta(hours=24)
 
@@ -231,10 +233,11 @@ class Intake:
                     target=post,
                 )
             if existing is None or existing.state != ReceiptState.QUEUED.value:
-                counts = queued_counts(session, post, now)
+                counts = queued_counts(session, post, now, sender)
                 excess = max(
                     counts.total - limits.max_queued + 1,
                     counts.for_target - limits.max_queued_per_target + 1,
+                    counts.for_sender - limits.max_queued_per_sender + 1,
                 )
                 if excess > 0:
                     wait = drain_wait(excess)

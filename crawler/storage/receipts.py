@@ -152,24 +152,24 @@ def due_receipts(session: Session, now: datetime, limit: int = 200) -> Sequence[
 class QueueCounts:
     total: int
     for_target: int
+    for_sender: int = 0
 
 
-def queued_counts(session: Session, target: str, now: datetime) -> QueueCounts:
-    """How many receipts wait in the queue, in all and for ``target`` (the receiver's caps)."""
-    total = session.scalar(select(func.count()).select_from(ReceiptRow).where(_live(now)))
-    for_target = session.scalar(
-        select(func.count()).select_from(ReceiptRow).where(_live(now), ReceiptRow.target == target)
+def queued_counts(
+    session: Session, target: str, now: datetime, sender: str | None = None
+) -> QueueCounts:
+    """How many receipts wait in the queue: in all, for ``target`` and from ``sender`` (the
+    receiver's caps)."""
+
+    def count(*where: Any) -> int:
+        query = select(func.count()).select_from(ReceiptRow).where(_live(now), *where)
+        return int(session.scalar(query) or 0)
+
+    return QueueCounts(
+        count(),
+        count(ReceiptRow.target == target),
+        count(ReceiptRow.sender == sender) if sender is not None else 0,
     )
-    return QueueCounts(int(total or 0), int(for_target or 0))
-
-
-def oldest_queued(session: Session, now: datetime, target: str | None = None) -> datetime | None:
-    """When the oldest live queued receipt (for ``target``) was received."""
-    query = select(func.min(ReceiptRow.received_at)).where(_live(now))
-    if target is not None:
-        query = query.where(ReceiptRow.target == target)
-    value = session.scalar(query)
-    return value if isinstance(value, datetime) else None
 
 
 def expire_receipts(session: Session, now: datetime) -> int:

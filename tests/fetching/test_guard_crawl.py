@@ -9,60 +9,19 @@ assumed.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.fetching.loopback import Server
+
 ROOT = Path(__file__).parents[2]
-BOMB = gzip.compress(b"\0" * (8 * 1024 * 1024), compresslevel=9)
-
-
-class Server:
-    """A loopback HTTP/1.0 server (one connection per request) that logs what it gets."""
-
-    def __init__(self, host: str, port: int = 0) -> None:
-        self.paths: list[str] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.paths.append(self.path)
-                path = self.path.split("?", 1)[0]
-                if path.startswith("/redirect/"):
-                    self.send_response(302)
-                    self.send_header("Location", path.removeprefix("/redirect/").replace("~", ":"))
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                body = BOMB if path == "/bomb" else f"page {self.path}".encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
-                if path == "/bomb":
-                    self.send_header("Content-Encoding", "gzip")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return None
-
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture

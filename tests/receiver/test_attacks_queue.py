@@ -199,6 +199,17 @@ def test_queue_caps_per_target_and_global(serve: Callable[..., Live], engine: En
     assert mention(live, "https://e.example.edu/p", POSTS[2]) == 202
 
 
+def test_one_sender_cannot_fill_the_queue(
+    serve: Callable[..., Live], sqlite_engine: Engine
+) -> None:
+    add_posts(sqlite_engine)
+    live = serve(make_config(max_queued_per_sender=2), sqlite_engine)
+    answers = [mention(live, f"https://s{i}.spam.example.net/p", POSTS[i % 3]) for i in range(4)]
+    assert answers == [202, 202, 429, 429]
+    assert mention(live, "https://genuine.example.org/p") == 202
+    assert len(receipts(sqlite_engine)) == 3
+
+
 def test_queued_receipts_expire(serve: Callable[..., Live], engine: Engine) -> None:
     add_posts(engine)
     live = serve(make_config(queue_expire_hours=2), engine)
