@@ -3,7 +3,8 @@
 Pingback, Webmention and TrackBack differ only in how a request is spelled and how the answer
 is spelled. Whether to accept it is the same question each time, answered here in one order:
 
-1. the source is an absolute http(s) URL (a sender mistake, said so);
+1. the source is an absolute http(s) URL (a sender mistake, said so), of printable
+   characters, and not an IP literal the address guard refuses (a final answer, at once);
 2. the target is one of our posts (``Policy.check_target``: not a URL / another site's page /
    a page of ours that is not a post);
 3. source and target are not the same page (after canonicalisation);
@@ -165,6 +166,9 @@ class Intake:
             return Outcome(Verdict.INVALID_SOURCE, "source is not an http(s) URL")
         if not _is_url_text(source):
             return Outcome(Verdict.INVALID_SOURCE, NOT_URL_TEXT)
+        refusal = self._policy.address_refusal(source)
+        if refusal:
+            return Outcome(Verdict.FINAL, f"the source cannot be fetched: {refusal}")
         check = self._policy.check_target(target)
         if check.post is None:
             problem = check.problem or TargetProblem.FOREIGN

@@ -51,7 +51,7 @@ max_queued = {max_queued}
 [crawl]
 user_agent = "mediamon-tests (+https://orbis.test/bot)"
 allow_hosts = ["127.0.0.1:{port}"]
-resolve = {{ "good.test" = "127.0.0.1", "bomb.test" = "127.0.0.1" }}
+resolve = {{ "good.test" = "127.0.0.1", "bomb.test" = "127.0.0.1", "inward.test" = "127.0.0.2" }}
 download_delay = 0
 timeout = 20
 max_body_bytes = 65536
@@ -73,7 +73,7 @@ def test_bombs_and_guard_refusals_are_final_and_never_fetched_again(
     port = source_server.port
     config_path = write_config(tmp_path / "mediamon.toml", port)
     bomb = f"http://bomb.test:{port}/bomb"
-    inward = f"http://127.0.0.2:{port}/secret"
+    inward = f"http://inward.test:{port}/secret"  # a name: judged when connecting
     genuine = f"http://good.test:{port}/link?to={quote(POSTS[0], safe='')}"
     live = receiver(config_path, migrated)
     try:

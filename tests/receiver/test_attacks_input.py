@@ -6,16 +6,18 @@ that a genuine request still gets through afterwards are checked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from crawler.linkbacks.xmlrpc import (
     FAULT_SOURCE_NOT_FOUND,
     build_ping_request,
     parse_method_response,
 )
-from tests.receiver.conftest import POSTS, Live, receipts
+from tests.receiver.conftest import POSTS, Live, add_posts, make_config, receipts
 
 GOOD = "https://news.example.net/2024/06/story"
 
@@ -87,3 +89,44 @@ def test_genuine_requests_still_get_through(live_sqlite: Live) -> None:
         ("trackback", "https://news.example.net/caf%C3%A9/"),
         ("pingback", GOOD),
     }
+
+
+IP_LITERALS = [
+    ("http://[::ffff:127.0.0.1]/", "127.0.0.1 is a loopback address"),
+    ("http://[::1]:8080/x", "::1 is a loopback address"),
+    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+    ("http://[2002:7f00:1::]/", "6to4 address wrapping 127.0.0.1"),
+    ("http://[fec0::1]/", "site-local"),
+    ("http://10.0.0.1:9/", "10.0.0.1 is a private address"),
+]
+
+
+@pytest.mark.parametrize(("source", "reason"), IP_LITERALS)
+def test_ip_literal_sources_the_guard_refuses_get_a_final_answer_at_once(
+    shared: Live, source: str, reason: str
+) -> None:
+    reply = shared.post_form("/webmention", {"source": source, "target": POSTS[0]})
+    assert reply.status == 400, reply.text
+    assert reason in reply.text
+    fault = parse_method_response(shared.post_xml(build_ping_request(source, POSTS[1])).body).fault
+    assert fault is not None
+    assert fault.code == FAULT_SOURCE_NOT_FOUND
+    path = f"/trackback?target={quote(POSTS[2], safe='')}"
+    reply = shared.post_form(path, {"url": source})
+    assert b"<error>1</error>" in reply.body
+    assert reason.encode() in reply.body
+
+
+def test_allowed_ip_literal_sources_are_queued(
+    serve: Callable[..., Live], sqlite_engine: Engine
+) -> None:
+    add_posts(sqlite_engine)
+    config = make_config().model_copy(
+        update={"crawl": make_config().crawl.model_copy(update={"allow_hosts": ("127.0.0.1",)})}
+    )
+    live = serve(config, sqlite_engine)
+    source = "http://[::ffff:127.0.0.1]:8080/post"
+    assert live.post_form("/webmention", {"source": source, "target": POSTS[0]}).status == 202
+    reply = live.post_form("/webmention", {"source": "http://127.0.0.2/", "target": POSTS[0]})
+    assert reply.status == 400
+    assert [r.source for r in receipts(live.engine)] == [source]
