@@ -6,6 +6,13 @@ through the reactor's name resolver; wrapping it is the one place where the guar
 refused after DNS, not judged by its spelling. It also applies ``config.crawl.resolve``, the
 static host map (like ``curl --resolve``) the sample web and staging use.
 
+The endpoint connects to exactly the addresses delivered here, so the address checked is the
+address connected to: a name that answers a public address first and a private one on the
+next lookup (DNS rebinding) is judged per lookup, never by an earlier answer. The port of the
+connection is checked too, because allow-list entries may name one (``crawler.fetching.guard``).
+``MEDIAMON_UPSTREAM_RESOLVER`` replaces the system resolver behind the guard (tests drive DNS
+answers with it).
+
 A refused name resolves to nothing, which Scrapy reports as ``CannotResolveHostError``; the
 reason is kept in a small registry so the spider can record "address guard: 10.0.0.1 is a
 private address" on the source instead of "DNS error".
