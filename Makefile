@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test lint bench fmt venv clean browser fuzz
+.PHONY: demo test test-unit lint bench fmt venv clean browser fuzz
+# Test workers (pytest-xdist): each has its own temp folders, PostgreSQL schemas and ports.
+PYTEST_WORKERS ?= 2
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,7 +29,11 @@ demo: $(STAMP)
 	$(BIN)/mediamon demo
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# The pure and in-process tests only: feedback in well under a minute.
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -m unit -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The receiver's request parsers, fuzzed far longer than `make test` does (FUZZ_EXAMPLES each).
 FUZZ_EXAMPLES ?= 20000
@@ -40,6 +46,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check crawler scheduler reports tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/vulture
 
 fmt: $(STAMP)
 	$(BIN)/ruff format crawler scheduler reports tests bench

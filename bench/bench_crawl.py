@@ -36,14 +36,15 @@ from random import Random
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_matching import SEED, make_queries, organisations, people
+from crawler.config import load_config
 from crawler.extract import extract_article
 from crawler.press.report import CrawlReport
-from crawler.press.run import run_crawl_in_child
 from crawler.sampleweb import bulk
 from crawler.sampleweb.app import SampleWeb
 from crawler.sampleweb.posts import QUERIES
 from crawler.storage.db import make_engine
 from crawler.storage.migrate import upgrade
+from scheduler.runner import run_in_child
 
 QUERY_COUNT = 1000
 PER_SITE = {2_000: 40, 5_000: 100, 20_000: 400}
@@ -102,8 +103,13 @@ def crawl(web: SampleWeb, work: Path, per_site: int, *, fetch_only: bool = False
     engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)
     engine.dispose()
-    report = run_crawl_in_child(
-        str(config), f"sqlite:///{db}", timeout=1800, source_names=names, fetch_only=fetch_only
+    report = run_in_child(
+        "crawl",
+        load_config(config),
+        f"sqlite:///{db}",
+        time_limit=1800,
+        source_names=names,
+        fetch_only=fetch_only,
     )
     if report.exit_status:
         raise SystemExit(f"crawl failed: {report.error}")

@@ -4,7 +4,8 @@
    day 1, then advance the world to day 2 (10 % of the benchmark feeds gain an article).
 2. From two copies of that database, poll everything again: once with conditional GET (stored
    validators and body hash), once with it switched off. Both run in a child process
-   (``run_in_child``); CPU is the children's user+system time (``RUSAGE_CHILDREN``), bytes are
+   (``scheduler.runner.run_in_child``); CPU is the children's user+system time
+   (``RUSAGE_CHILDREN``), bytes are
    what reached the downloader (headers and bodies, as sent), per the per-host metrics.
 3. Parse throughput: our ``parse_feed`` (feedparser without sanitising, plus entry rules) next
    to plain ``feedparser.parse(bytes)`` on the same fetched feed bodies.
@@ -28,13 +29,14 @@ import feedparser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from crawler.config import load_config
 from crawler.feeds.parse import parse_feed
 from crawler.feeds.report import PollReport
-from crawler.run import run_in_child
 from crawler.sampleweb.app import SampleWeb
 from crawler.sampleweb.configfile import config_toml
 from crawler.storage.db import make_engine
 from crawler.storage.migrate import upgrade
+from scheduler.runner import run_in_child
 
 CRAWL_EXTRA = """download_delay = 0
 concurrent_per_host = 16
@@ -51,7 +53,13 @@ def children_cpu() -> float:
 def timed_poll(config: Path, db_url: str, **kwargs: object) -> tuple[PollReport, float, float]:
     cpu, wall = children_cpu(), time.perf_counter()
     report = run_in_child(
-        str(config), db_url, timeout=1800, all_sources=True, fetch_articles=False, **kwargs
+        "poll",
+        load_config(config),
+        db_url,
+        time_limit=1800,
+        all_sources=True,
+        fetch_articles=False,
+        **kwargs,
     )
     if report.exit_status:
         raise SystemExit(f"poll failed: {report.error}")

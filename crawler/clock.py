@@ -22,8 +22,3 @@ def follow(moment: datetime) -> None:
     """From here on, :func:`now` starts at ``moment`` and advances with the wall clock."""
     global _offset
     _offset = moment - datetime.now(UTC)
-
-
-def reset() -> None:
-    global _offset
-    _offset = timedelta(0)

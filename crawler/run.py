@@ -1,11 +1,10 @@
 """Run a feed poll: pick the due sources, crawl them with the feed spider, record the run.
 
 ``run_poll`` runs Scrapy's ``CrawlerProcess`` in the *current* process: the reactor cannot be
-restarted, so call it once per process (the CLI is a fresh process each time).
-``run_in_child`` runs the same poll in a spawned child process with a time limit and returns
-its report over a pipe, the way scrapyd runs crawls (model-codebases §11.4): the scheduler and
-the tests can run any number of polls, and a crash, leak or hang in one never takes them down.
-``python -m crawler.run`` is the same entry point for a shell.
+restarted, so call it once per process (the CLI is a fresh process each time). The scheduler,
+the tests and the benchmarks run it in a child process with a time limit through
+``scheduler.runner`` (the way scrapyd runs crawls), so a crash, leak or hang in one poll never
+takes them down. ``python -m crawler.run`` is the same entry point for a shell.
 """
 
 from __future__ import annotations
@@ -15,9 +14,10 @@ import gc
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from crawler import clock
 from crawler.config import Config, load_config
 from crawler.domain import SourceType
 from crawler.feeds.policy import DAY, PollLimits, last_full_fetch, send_validators
@@ -34,13 +34,12 @@ from crawler.pipelines import (
 )
 from crawler.press.persist import StageHook, stage_hook
 from crawler.press.report import PollMatchReport
-from crawler.spawned import run_spawned
+from crawler.runrecord import RunRecord
 from crawler.spiders.items import FeedTask
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.feeds import due_sources, host_blocks
 from crawler.storage.mentions import retire_superseded_links
 from crawler.storage.models import SourceRow
-from crawler.storage.runs import finish_run, start_run
 from crawler.storage.sources import sync_sources
 
 JOB = "poll"
@@ -140,16 +139,16 @@ def run_poll(
     :param conditional: off sends no validators and ignores the body hash (benchmarks).
     :param fetch_articles: off stores summary-only entries without reading their pages.
     :param settings: Scrapy setting overrides (tests: shorter timeouts).
-    :param run_id: an already started ``crawl_runs`` row to finish (``run_in_child``).
+    :param run_id: a ``crawl_runs`` row the caller started (and finishes): see ``runrecord``.
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     engine = make_engine(db_url)
     limits = poll_limits(config)
     org = config.organisation.name
     with session_scope(engine) as session:
         sync_sources(session, config, now)
-        if run_id is None:
-            run_id = start_run(session, JOB, now)
+    record = RunRecord.open(engine, JOB, now, run_id)
+    with session_scope(engine) as session:
         rows = due_sources(session, org, now, names=source_names, all_sources=all_sources)
         blocked = host_blocks(session, now)
         tasks = build_tasks(rows, now, limits, conditional=conditional)
@@ -166,12 +165,12 @@ def run_poll(
             fetch_articles=fetch_articles,
         )
     report = context.report
-    report.run_id = run_id
     missing = sorted(set(source_names) - {row.name for row in rows})
     if missing:
         report.error = "unknown source: " + ", ".join(missing)
         report.exit_status = 2
-    try:
+
+    def work() -> None:
         if tasks:
             _crawl(config, context, tasks, blocked, settings or {}, log_level)
         if matcher is not None:
@@ -179,25 +178,10 @@ def run_poll(
                 folded = retire_superseded_links(session, org)
             if isinstance(report, PollMatchReport):
                 report.links_folded = folded
-    except Exception as exc:  # record the failed run, then let the caller see it
-        report.exit_status, report.error = 1, f"{type(exc).__name__}: {exc}"
-        _finish(engine, run_id, report)
-        raise
-    _finish(engine, run_id, report)
+
+    record.around(report, work)
     engine.dispose()
     return report
-
-
-def _finish(engine: Any, run_id: int, report: PollReport) -> None:
-    with session_scope(engine) as session:
-        finish_run(
-            session,
-            run_id,
-            datetime.now(UTC),
-            stats=report.stats(),
-            exit_status=report.exit_status,
-            error=report.error,
-        )
 
 
 def _crawl(
@@ -208,7 +192,7 @@ def _crawl(
     overrides: Mapping[str, Any],
     log_level: str,
 ) -> None:
-    # Imported here so that run_in_child's parent never loads Scrapy or a reactor.
+    # Imported here so that importing this module never loads Scrapy or a reactor.
     from scrapy.crawler import CrawlerProcess
 
     from crawler.spiders.feeds import FeedSpider
@@ -228,53 +212,6 @@ def _crawl(
     stats = crawler.stats.get_stats() if crawler.stats else {}
     context.report.hosts = dict(stats.get("mediamon/hosts", {}))
     context.report.bytes = sum(h.get("bytes", 0) for h in context.report.hosts.values())
-
-
-def _child(conn: Any, config_path: str, db_url: str, kwargs: dict[str, Any]) -> None:
-    try:
-        config = load_config(config_path)
-        report = run_poll(config, db_url, **kwargs)
-        conn.send(json.dumps(report.to_json(), default=str))
-    except BaseException as exc:
-        conn.send(json.dumps({"exit_status": 1, "error": f"{type(exc).__name__}: {exc}"}))
-    finally:
-        conn.close()
-
-
-def run_in_child(
-    config_path: str,
-    db_url: str,
-    *,
-    timeout: float = 3600,
-    **kwargs: Any,
-) -> PollReport:
-    """``run_poll`` in a spawned child process, killed after ``timeout`` seconds.
-
-    The parent starts the ``crawl_runs`` row, so a killed child still leaves a finished,
-    failed run behind (exit status 124, "time limit exceeded").
-    """
-    engine = make_engine(db_url)
-    with session_scope(engine) as session:
-        run_id = start_run(session, JOB, datetime.now(UTC))
-    spawned = run_spawned(
-        _child,
-        (
-            config_path,
-            db_url,
-            {**kwargs, "run_id": run_id},
-        ),
-        timeout,
-    )
-    report: PollReport
-    if spawned.payload is None:
-        report = PollMatchReport(
-            exit_status=spawned.exit_status, error=spawned.error, run_id=run_id
-        )
-        _finish(engine, run_id, report)
-    else:
-        report = PollMatchReport.from_json(json.loads(spawned.payload))
-    engine.dispose()
-    return report
 
 
 def main(argv: Sequence[str] | None = None) -> int:

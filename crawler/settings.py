@@ -1,8 +1,9 @@
 """Scrapy settings: Scrapy's entry point into mediamon (``scrapy.cfg`` names this module).
 
-Only defaults live here, for the ``scrapy`` command line. Every mediamon run builds its settings
-from the organisation's config with ``crawler.fetching.settings.scrapy_settings`` (user agent,
-limits, address guard, allowed hosts), which starts from the same choices.
+The one module of default settings. Every mediamon run starts from these and adds what the
+organisation's config decides (``crawler.fetching.settings.scrapy_settings``: user agent,
+robots.txt, per-host concurrency and delay, limits, the address guard's host map and
+allow-list) at a higher priority; the ``scrapy`` command line uses them as they are.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# Items per response processed in parallel: our callbacks yield one item and the storage
+# pipeline is synchronous, and Scrapy starts this many tasks per response.
+CONCURRENT_ITEMS = 4
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5
 AUTOTHROTTLE_ENABLED = True
@@ -30,6 +34,8 @@ DOWNLOAD_WARNSIZE = 0
 REDIRECT_MAX_TIMES = 5
 METAREFRESH_ENABLED = False
 RETRY_TIMES = 1
+# Statuses worth one immediate retry. 429 and 503 are not here: they carry Retry-After and are
+# honoured by the schedule (and the host block), not hammered again.
 RETRY_HTTP_CODES = [500, 502, 504, 522, 524, 408]
 URLLENGTH_LIMIT = 2048
 HTTPCACHE_ENABLED = False

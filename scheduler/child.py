@@ -1,8 +1,15 @@
-"""Entry point of a crawl child process: ``python -m scheduler.child JOB --db URL --now ISO``.
+"""Entry point of a crawl child process: ``python -m scheduler.child JOB --db URL [--now ISO]``.
 
-The parent sends the config it trusts (its last good one) as JSON on stdin, so a config file
-edited into an invalid state while the daemon runs cannot break the crawls it starts. The
-child prints one JSON line of stats on stdout and exits non-zero on failure.
+This is the only way a run goes to another process (``scheduler.runner`` starts it): the
+scheduler's jobs, ``mediamon linkbacks`` with several jobs, the tests and the benchmarks all
+take this path. The parent sends the config it trusts (its last good one) as JSON on stdin,
+so a config file edited into an invalid state while the daemon runs cannot break the crawls
+it starts; an ``options`` object beside it carries the run's keyword arguments (``all_sources``,
+``post_urls``, Scrapy ``settings`` overrides ...). The child prints one JSON line on stdout:
+the report's counters, exit status and error, and the whole report under ``"report"``; it
+exits non-zero on failure. With ``--run-id`` the parent owns that ``crawl_runs`` row and
+finishes it (``crawler.runrecord``); with ``--now`` every timestamp the crawl writes follows
+that (simulated) clock.
 """
 
 from __future__ import annotations
@@ -13,43 +20,52 @@ import logging
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from crawler import clock
 from crawler.config import Config, ConfigError, parse_config
 
-JobFunction = Callable[[Config, str, datetime, int | None], dict[str, Any]]
-"""(config, database URL, now, crawl_runs id the parent recorded) -> stats."""
+
+class ChildReport(Protocol):
+    exit_status: int
+
+    def as_stats(self) -> dict[str, Any]: ...
+
+    def to_json(self) -> dict[str, Any]: ...
 
 
-def _poll(config: Config, db_url: str, now: datetime, run_id: int | None) -> dict[str, Any]:
+JobFunction = Callable[..., ChildReport]
+"""(config, database URL, now=..., run_id=..., **options) -> the run's report."""
+
+
+def _poll(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
     from crawler.run import run_poll
 
-    return run_poll(config, db_url, now=now, run_id=run_id).as_stats()
+    return run_poll(config, db_url, **kwargs)
 
 
-def _crawl(config: Config, db_url: str, now: datetime, run_id: int | None) -> dict[str, Any]:
+def _crawl(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
     from crawler.press.run import run_site_crawl
 
-    return run_site_crawl(config, db_url, now=now, run_id=run_id).as_stats()
+    return run_site_crawl(config, db_url, **kwargs)
 
 
-def _harvest(config: Config, db_url: str, now: datetime, run_id: int | None) -> dict[str, Any]:
+def _harvest(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
     from crawler.harvest.run import run_harvest
 
-    return run_harvest(config, db_url, now=now, run_id=run_id).as_stats()
+    return run_harvest(config, db_url, **kwargs)
 
 
-def _recheck(config: Config, db_url: str, now: datetime, run_id: int | None) -> dict[str, Any]:
+def _recheck(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
     from crawler.harvest.run import run_recheck
 
-    return run_recheck(config, db_url, now=now, run_id=run_id).as_stats()
+    return run_recheck(config, db_url, **kwargs)
 
 
-def _verify(config: Config, db_url: str, now: datetime, run_id: int | None) -> dict[str, Any]:
+def _verify(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
     from crawler.harvest.run import run_verify
 
-    return run_verify(config, db_url, now=now, run_id=run_id).as_stats()
+    return run_verify(config, db_url, **kwargs)
 
 
 CHILD_JOBS: dict[str, JobFunction] = {
@@ -65,16 +81,27 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _emit(stats: dict[str, Any]) -> None:
-    """The one line of stats the parent reads (stdout carries nothing else)."""
+    """The one line the parent reads (stdout carries nothing else)."""
     sys.stdout.write(json.dumps(stats, default=str) + "\n")
     sys.stdout.flush()
+
+
+def _read_stdin() -> tuple[Config, dict[str, Any]]:
+    data = json.loads(sys.stdin.read() or "{}")
+    if not isinstance(data, dict):
+        raise ConfigError("expected a JSON object")
+    options = data.pop("options", None) or {}
+    if not isinstance(options, dict):
+        raise ConfigError("options: expected a JSON object")
+    config = parse_config(data, path=data.pop("path", "") or "mediamon.toml")
+    return config, options
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scheduler.child")
     parser.add_argument("job", choices=sorted(CHILD_JOBS))
     parser.add_argument("--db", required=True)
-    parser.add_argument("--now", required=True)
+    parser.add_argument("--now", default=None, help="the (simulated) time the run believes")
     parser.add_argument("--run-id", type=int, default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format=LOG_FORMAT)
@@ -82,20 +109,23 @@ def main(argv: list[str] | None = None) -> int:
     for handler in logging.root.handlers:
         handler.setLevel(logging.WARNING)
     try:
-        data = json.loads(sys.stdin.read() or "{}")
-        config = parse_config(data, path=data.pop("path", "") or "mediamon.toml")
+        config, options = _read_stdin()
     except (ConfigError, json.JSONDecodeError) as exc:
-        _emit({"error": f"bad config from parent: {exc}"})
+        _emit({"exit_status": 2, "error": f"bad config from parent: {exc}"})
         return 2
-    now = datetime.fromisoformat(args.now)
-    clock.follow(now)  # a simulated clock carries into every timestamp the crawl writes
+    if "now" in options:
+        options["now"] = datetime.fromisoformat(str(options["now"]))
+    if args.now is not None:
+        now = datetime.fromisoformat(args.now)
+        clock.follow(now)  # a simulated clock carries into every timestamp the crawl writes
+        options["now"] = now
     try:
-        stats = CHILD_JOBS[args.job](config, args.db, now, args.run_id)
+        report = CHILD_JOBS[args.job](config, args.db, run_id=args.run_id, **options)
     except Exception as exc:  # the parent records it; the traceback goes to the log
         logging.getLogger(__name__).exception("job %s failed", args.job)
-        _emit({"error": f"{type(exc).__name__}: {exc}"})
+        _emit({"exit_status": 1, "error": f"{type(exc).__name__}: {exc}"})
         return 1
-    _emit(stats)
+    _emit({**report.as_stats(), "report": report.to_json()})
     return 0
 
 

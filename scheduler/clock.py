@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 
@@ -42,3 +43,31 @@ class ScaledClock:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         return cls(moment, float(speed or 1.0))
+
+
+@dataclass(frozen=True)
+class FileClock:
+    """Simulated time that stands still until someone steps it: the file holds one ISO time.
+
+    Given as ``--clock file:PATH``. A test writes the next moment into the file (atomically:
+    a temporary file, then ``os.replace``) and waits until every job has run at that moment,
+    so a simulated day takes as long as its work, never a race against the wall clock.
+    """
+
+    path: Path
+
+    def now(self) -> datetime:
+        moment = datetime.fromisoformat(self.path.read_text(encoding="utf-8").strip())
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def parse_clock(spec: str) -> Clock:
+    """``ISOxSPEED`` (a scaled clock) or ``file:PATH`` (a stepped clock); ValueError if bad."""
+    if spec.startswith("file:"):
+        clock = FileClock(Path(spec.removeprefix("file:")))
+        try:
+            clock.now()
+        except OSError as exc:
+            raise ValueError(f"cannot read the clock file: {exc.strerror}") from None
+        return clock
+    return ScaledClock.parse(spec)

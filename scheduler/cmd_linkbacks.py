@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import click
 from rich.console import Console
@@ -29,18 +30,16 @@ from crawler.harvest.report import (
 )
 from crawler.harvest.run import (
     find_posts,
-    harvest_in_child,
-    recheck_in_child,
     run_check,
     run_harvest,
     run_recheck,
     run_verify,
     select_posts,
-    verify_in_child,
 )
 from crawler.storage.db import session_scope
 from crawler.storage.linkbacks import harvest_posts
 from scheduler.context import App, Failure
+from scheduler.runner import run_in_child
 
 pass_app = click.make_pass_decorator(App)
 
@@ -219,16 +218,19 @@ def _in_process(app: App, job: str, post_urls: Sequence[str], all_posts: bool) -
 
 
 def _in_child(app: App, job: str, post_urls: Sequence[str], all_posts: bool) -> _Report | None:
-    path, db = str(app.config_file), app.database_url
-    limit = app.config.scheduler.crawl_time_limit_seconds
+    options: dict[str, Any] = {"now": app.now()}
     if job == "harvest":
         _harvest_total(app, post_urls, all_posts)
-        return harvest_in_child(
-            path, db, timeout=limit, post_urls=list(post_urls), all_posts=all_posts, now=app.now()
-        )
-    if job == "recheck":
-        return recheck_in_child(path, db, timeout=limit, now=app.now())
-    return verify_in_child(path, db, timeout=limit, now=app.now())
+        options.update(post_urls=list(post_urls), all_posts=all_posts)
+    report: _Report = run_in_child(
+        job,
+        app.config,
+        app.database_url,
+        time_limit=app.config.scheduler.crawl_time_limit_seconds,
+        grace=app.config.scheduler.stop_grace_seconds,
+        **options,
+    )
+    return report
 
 
 def _print(report: _Report, console: Console) -> None:

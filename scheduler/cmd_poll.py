@@ -1,8 +1,8 @@
 """`mediamon poll`: poll the due feeds now (every source with ``--all``, or those named).
 
 The crawl runs in this process (the CLI is a fresh process each time, so Scrapy's reactor
-starts once); the scheduler uses ``crawler.run.run_in_child`` instead. A progress bar goes to
-stderr when it is a terminal, and a closing table summarises what happened.
+starts once); the scheduler runs the same poll in a ``scheduler.child`` process instead. A
+progress bar goes to stderr when it is a terminal, and a closing table summarises it.
 """
 
 from __future__ import annotations

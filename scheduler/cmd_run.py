@@ -7,7 +7,7 @@ import sys
 import click
 from rich.table import Table
 
-from scheduler.clock import Clock, ScaledClock, SystemClock
+from scheduler.clock import Clock, SystemClock, parse_clock
 from scheduler.context import App, Failure
 from scheduler.daemon import install_signal_handlers, run_daemon, run_once
 from scheduler.jobs import Runtime, all_jobs
@@ -19,7 +19,7 @@ def _clock(spec: str | None) -> Clock:
     if not spec:
         return SystemClock()
     try:
-        return ScaledClock.parse(spec)
+        return parse_clock(spec)
     except ValueError as exc:
         raise click.BadParameter(f"{spec!r}: {exc}", param_hint="--clock") from None
 
@@ -36,8 +36,9 @@ def _clock(spec: str | None) -> Clock:
 @click.option(
     "--clock",
     "clock_spec",
-    metavar="ISOxSPEED",
-    help="Simulated time for tests and demos, e.g. 2026-11-02T06:00:00+00:00x3600.",
+    metavar="ISOxSPEED|file:PATH",
+    help="Simulated time for tests and demos: 2026-11-02T06:00:00+00:00x3600 runs 3600 times "
+    "faster; file:PATH reads the time from a file that a test steps by hand.",
 )
 @pass_app
 def run(app: App, once: bool, job_ids: tuple[str, ...], clock_spec: str | None) -> None:

@@ -9,7 +9,6 @@ truth, kind by kind.
 
 from __future__ import annotations
 
-import json
 import socket
 from collections import Counter
 from dataclasses import dataclass, field
@@ -163,14 +162,3 @@ class _SmtpSink:
 def summary_rows(result: DemoResult) -> list[tuple[str, int, int]]:
     kinds = [k.value for k in MentionKind]
     return [(k, result.found.get(k, 0), result.expected.get(k, 0)) for k in kinds]
-
-
-def result_json(result: DemoResult) -> str:
-    return json.dumps(
-        {
-            "directory": str(result.directory),
-            "digest": str(result.digest_html),
-            "found": dict(result.found),
-            "expected": dict(result.expected),
-        }
-    )

@@ -23,7 +23,7 @@ from crawler.config import Config
 from crawler.storage.db import session_scope
 from crawler.storage.runs import finish_run, mark_interrupted, start_run, unfinished_runs
 from scheduler.clock import Clock
-from scheduler.runner import run_child
+from scheduler.runner import config_payload, run_child
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +43,6 @@ JobRunner = Callable[[Runtime, int], dict[str, Any]]
 """A job: given the runtime and its crawl_runs id, returns its stats (raises on failure)."""
 
 
-def config_payload(config: Config) -> str:
-    data = config.model_dump(mode="json")
-    data["path"] = config.path
-    return json.dumps(data)
-
-
 def child(name: str) -> JobRunner:
     """A job that runs ``scheduler.child NAME`` with the crawl time limit."""
 
@@ -60,17 +54,22 @@ def child(name: str) -> JobRunner:
             time_limit=rt.config.scheduler.crawl_time_limit_seconds,
             grace=rt.config.scheduler.stop_grace_seconds,
         )
+        stats = {k: v for k, v in result.stats.items() if k != "report"}
         if not result.ok:
-            raise JobFailed(result.error or f"exit status {result.exit_status}", result.stats)
-        return {**result.stats, "seconds": round(result.seconds, 2), "pid": result.pid}
+            message = result.error or f"exit status {result.exit_status}"
+            raise JobFailed(message, stats, exit_status=result.exit_status)
+        return {**stats, "seconds": round(result.seconds, 2), "pid": result.pid}
 
     return run
 
 
 class JobFailed(Exception):
-    def __init__(self, message: str, stats: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, message: str, stats: dict[str, Any] | None = None, *, exit_status: int = 1
+    ) -> None:
         super().__init__(message)
         self.stats = stats or {}
+        self.exit_status = exit_status
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,8 @@ def record(rt: Runtime, job_id: str, runner: JobRunner) -> dict[str, Any] | None
     try:
         stats = runner(rt, run_id)
     except JobFailed as exc:
-        stats, error, status = exc.stats, str(exc), 1
+        stats, error = exc.stats, str(exc)
+        status = int(stats.pop("exit_status", 0) or 0) or exc.exit_status or 1
         log.error("job %s failed: %s", job_id, exc)
     except Exception as exc:
         error, status = f"{type(exc).__name__}: {exc}", 1

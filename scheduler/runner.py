@@ -1,8 +1,12 @@
 """Run one crawl in a child process with a time limit, the way scrapyd does.
 
 A crash, a leak or a hung socket in one crawl can then never take the scheduler down, and the
-Twisted reactor is never restarted in one process. The child prints one JSON line with its
-stats on stdout; its logs go to stderr (inherited, so they reach the daemon's log).
+Twisted reactor is never restarted in one process. The child (``scheduler.child``) prints one
+JSON line with its stats on stdout; its logs go to stderr (inherited, so they reach the
+daemon's log). This is the only child mechanism: the scheduler's jobs use ``run_child``;
+``mediamon linkbacks``, the tests and the benchmarks use ``run_in_child``, which records the
+run the same way the scheduler does and returns the run's typed report. The contract is in
+``docs/runner.md``.
 """
 
 from __future__ import annotations
@@ -20,7 +24,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler import clock
+from crawler.config import Config
+from crawler.feeds.report import PollReport
+from crawler.harvest.report import HarvestReport, RecheckReport, VerifyReport
+from crawler.press.report import CrawlReport, PollMatchReport
+from crawler.runrecord import finish_report
+from crawler.storage.db import make_engine, session_scope
+from crawler.storage.runs import start_run
+
 log = logging.getLogger(__name__)
+
+#: Exit status recorded for a child stopped at its time limit (as timeout(1) uses).
+TIMEOUT_EXIT = 124
 
 _active: set[subprocess.Popen[str]] = set()
 _active_lock = threading.Lock()
@@ -80,11 +96,23 @@ def run_child(
     seconds = time.monotonic() - started
     stats = _last_json(out)
     error = str(stats.pop("error", "")) if isinstance(stats.get("error"), str) else ""
+    status = proc.returncode
     if timed_out:
         error = f"killed at its time limit of {time_limit:g} s"
+        status = TIMEOUT_EXIT
+    elif proc.returncode < 0:
+        error = error or f"child killed by {_signal_name(-proc.returncode)}"
+        status = 128 - proc.returncode  # as a shell reports a death by signal
     elif proc.returncode != 0 and not error:
         error = f"child exited with status {proc.returncode}"
-    return ChildResult(proc.returncode, stats, error, seconds, proc.pid)
+    return ChildResult(status, stats, error, seconds, proc.pid)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _stop(proc: subprocess.Popen[str], grace: float) -> None:
@@ -133,3 +161,63 @@ def stop_all_children(grace: float, *, kill_after: float = 5.0) -> None:
 def active_children() -> int:
     with _active_lock:
         return len(_active)
+
+
+def config_payload(config: Config, options: Mapping[str, Any] | None = None) -> str:
+    """What a child reads on stdin: the config (with its path) and the run's options."""
+    data = config.model_dump(mode="json")
+    data["path"] = config.path
+    if options:
+        data["options"] = dict(options)
+    return json.dumps(data, default=str)
+
+
+AnyReport = PollReport | CrawlReport | HarvestReport | RecheckReport | VerifyReport
+
+#: The report type each child job sends back.
+REPORTS: dict[str, type[Any]] = {
+    "poll": PollMatchReport,
+    "crawl": CrawlReport,
+    "harvest": HarvestReport,
+    "recheck": RecheckReport,
+    "verify": VerifyReport,
+}
+
+
+def run_in_child(
+    job: str,
+    config: Config,
+    db_url: str,
+    *,
+    time_limit: float = 3600,
+    grace: float = 10.0,
+    **options: Any,
+) -> Any:
+    """Run ``job`` in a child through ``run_child``, recording it in ``crawl_runs``.
+
+    The parent opens the run's row and finishes it once: with the child's report, or, when
+    the child gave none (killed at its limit, crashed), with the reason. ``options`` are the
+    run function's keyword arguments (``now`` decides what is due; timestamps stay real).
+    Returns the job's report type (``REPORTS``).
+    """
+    report_type = REPORTS[job]
+    engine = make_engine(db_url)
+    try:
+        with session_scope(engine) as session:
+            run_id = start_run(session, job, clock.now(), pid=os.getpid())
+        result = run_child(
+            [job, "--db", db_url, "--run-id", str(run_id)],
+            stdin=config_payload(config, options),
+            time_limit=time_limit,
+            grace=grace,
+        )
+        data = result.stats.get("report")
+        if isinstance(data, dict):
+            report = report_type.from_json(data)
+        else:
+            report = report_type(exit_status=result.exit_status or 1, error=result.error)
+        report.run_id = run_id
+        finish_report(engine, run_id, report)
+    finally:
+        engine.dispose()
+    return report

@@ -19,6 +19,32 @@ from sqlalchemy.engine import Engine
 from crawler.storage.db import make_engine
 from crawler.storage.migrate import upgrade
 
+#: Fixtures that bring up a real part (a database, a local server): their tests are
+#: ``integration``; the rest are ``unit`` (``make test-unit``, feedback in under a minute).
+INTEGRATION_FIXTURES = frozenset(
+    {
+        "postgres_base", "postgres_url", "db_url", "engine", "sqlite_engine", "sqlite_url",
+        "migrated", "stored_mentions", "web", "day_web", "sample_web", "world", "fixture_site",
+        "serve", "live", "live_sqlite", "shared", "start_smtp", "smtp_server", "silent_server",
+        "truth", "get", "at_day", "large", "fuzz_live",
+    }
+)  # fmt: skip
+INTEGRATION_MARKERS = ("slow", "postgres", "browser")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test ``unit`` or ``integration`` by the real parts it needs."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        module = getattr(item, "module", None)
+        heavy = (
+            fixtures & INTEGRATION_FIXTURES
+            or any(item.get_closest_marker(name) for name in INTEGRATION_MARKERS)
+            or "subprocess" in vars(module or object)  # starts the CLI or a child process
+        )
+        item.add_marker(pytest.mark.integration if heavy else pytest.mark.unit)
+
+
 POSTGRES_URL = os.environ.get(
     "MEDIAMON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -1,5 +1,5 @@
 """The summary of one poll run: what the CLI prints, what ``crawl_runs.stats`` keeps and what
-``run_in_child`` sends back over its pipe (so it is plain data with a JSON form)."""
+a crawl child sends back on stdout (so it is plain data with a JSON form)."""
 
 from __future__ import annotations
 

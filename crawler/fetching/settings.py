@@ -18,10 +18,6 @@ from crawler.config import Config
 from crawler.fetching.guard import AllowList
 
 PRODUCT = "mediamon"
-RESOLVER = "crawler.fetching.resolver.GuardedResolver"
-#: Statuses worth one immediate retry. 429 and 503 are not here: they carry Retry-After and
-#: are honoured by the schedule (and the host block), not hammered again.
-RETRY_HTTP_CODES = [500, 502, 504, 522, 524, 408]
 
 
 def version() -> str:
@@ -70,57 +66,49 @@ def allowed_hosts(config: Config) -> list[str]:
     return AllowList.of(entries, trusted_urls(config), crawl.resolve).entries
 
 
+def default_settings() -> dict[str, Any]:
+    """The project's defaults: the upper-case names of ``crawler.settings``, the one module of
+    default Scrapy settings (``scrapy.cfg`` points the ``scrapy`` command at it too)."""
+    from crawler import settings as defaults
+
+    return {name: getattr(defaults, name) for name in dir(defaults) if name.isupper()}
+
+
 def scrapy_settings(
     config: Config, *, log_level: str = "WARNING", overrides: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The Scrapy settings for a run under ``config`` (``overrides`` win)."""
+    """The Scrapy settings for a run under ``config``: the project's defaults, then what the
+    config decides, then ``overrides`` (tests' short timeouts, a run's pipelines)."""
     crawl = config.crawl
     paced = crawl.download_delay > 0
-    settings: dict[str, Any] = {
-        "BOT_NAME": PRODUCT,
-        "SPIDER_MODULES": ["crawler.spiders"],
-        "USER_AGENT": user_agent(config),
-        "ROBOTSTXT_OBEY": crawl.obey_robots,
-        "COOKIES_ENABLED": False,
-        "REFERER_ENABLED": False,
-        "TELNETCONSOLE_ENABLED": False,
-        "REMOTE_CONTROL_ENABLED": False,
-        "CONCURRENT_REQUESTS": max(32, crawl.concurrent_per_host * 8),
-        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_per_host,
-        # Items per response processed in parallel: our callbacks yield one item and the
-        # storage pipeline is synchronous, and Scrapy starts this many tasks per response.
-        "CONCURRENT_ITEMS": 4,
-        "DOWNLOAD_DELAY": crawl.download_delay,
-        "DOWNLOAD_DELAY_JITTER": 0.5 if paced else 0.0,
-        # download_delay = 0 means a local test web: no pacing at all, AutoThrottle included.
-        "AUTOTHROTTLE_ENABLED": paced,
-        "AUTOTHROTTLE_START_DELAY": max(1.0, crawl.download_delay),
-        "AUTOTHROTTLE_MAX_DELAY": 60.0,
-        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(min(2, crawl.concurrent_per_host)),
-        "DOWNLOAD_TIMEOUT": crawl.timeout,
-        "DNS_TIMEOUT": crawl.timeout,
-        "DOWNLOAD_MAXSIZE": crawl.max_body_bytes,
-        "DOWNLOAD_WARNSIZE": 0,
-        "REDIRECT_MAX_TIMES": crawl.max_redirects,
-        "METAREFRESH_ENABLED": False,
-        "RETRY_TIMES": 1,
-        "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
-        "URLLENGTH_LIMIT": 2048,
-        "TWISTED_DNS_RESOLVER": RESOLVER,
-        "MEDIAMON_RESOLVE": dict(crawl.resolve),
-        "MEDIAMON_ALLOW_HOSTS": allowed_hosts(config),
-        # Proxies only from [crawl] proxy, checked by the guard first (crawler.fetching.proxy).
-        "HTTPPROXY_ENABLED": bool(crawl.proxy),
-        "MEDIAMON_PROXY": crawl.proxy,
-        "DOWNLOADER_MIDDLEWARES": {
-            "crawler.middlewares.HostBlockMiddleware": 90,
-            "crawler.fetching.proxy.ProxyGuardMiddleware": 740,
-            "crawler.middlewares.HostMetricsMiddleware": 860,
-        },
-        "LOG_LEVEL": log_level,
-        "LOGSTATS_INTERVAL": 0,
-        "STATS_DUMP": False,
-        "MEMUSAGE_ENABLED": False,
-    }
+    settings = default_settings()
+    settings.update(
+        {
+            "USER_AGENT": user_agent(config),
+            "ROBOTSTXT_OBEY": crawl.obey_robots,
+            "CONCURRENT_REQUESTS": max(32, crawl.concurrent_per_host * 8),
+            "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_per_host,
+            "DOWNLOAD_DELAY": crawl.download_delay,
+            "DOWNLOAD_DELAY_JITTER": 0.5 if paced else 0.0,
+            # download_delay = 0 means a local test web: no pacing at all, AutoThrottle included.
+            "AUTOTHROTTLE_ENABLED": paced,
+            "AUTOTHROTTLE_START_DELAY": max(1.0, crawl.download_delay),
+            "AUTOTHROTTLE_TARGET_CONCURRENCY": float(min(2, crawl.concurrent_per_host)),
+            "DOWNLOAD_TIMEOUT": crawl.timeout,
+            "DNS_TIMEOUT": crawl.timeout,
+            "DOWNLOAD_MAXSIZE": crawl.max_body_bytes,
+            "REDIRECT_MAX_TIMES": crawl.max_redirects,
+            "MEDIAMON_RESOLVE": dict(crawl.resolve),
+            "MEDIAMON_ALLOW_HOSTS": allowed_hosts(config),
+            # Proxies only from [crawl] proxy, checked by the guard first (fetching.proxy).
+            "HTTPPROXY_ENABLED": bool(crawl.proxy),
+            "MEDIAMON_PROXY": crawl.proxy,
+            # A run reports through its own report and crawl_runs, not Scrapy's periodic logs.
+            "LOG_LEVEL": log_level,
+            "LOGSTATS_INTERVAL": 0,
+            "STATS_DUMP": False,
+            "MEMUSAGE_ENABLED": False,
+        }
+    )
     settings.update(overrides or {})
     return settings

@@ -17,6 +17,6 @@ Modules, one concern each (the pure ones import neither Scrapy nor storage):
 - ``report``    the run reports (CLI tables, ``crawl_runs.stats``, child-process JSON)
 - ``pipeline``  the Scrapy pipelines that store harvests, re-checks and verified receipts
 - ``crawl``     the Scrapy settings of a linkback run, and running one crawl
-- ``run``       ``run_harvest`` / ``run_recheck`` / ``run_verify`` / ``run_check`` and their
-  child-process forms (``child``: a run in a spawned process with a time limit)
+- ``run``       ``run_harvest`` / ``run_recheck`` / ``run_verify`` / ``run_check`` (the
+  scheduler's child runner runs them in a child process with a time limit)
 """

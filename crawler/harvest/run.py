@@ -2,31 +2,31 @@
 
 Each ``run_*`` function reads what is due from storage, builds plain tasks, runs one Scrapy
 ``CrawlerProcess`` in the *current* process (a reactor starts once per process: the CLI is a
-fresh process each time) and returns a report with ``as_stats()``. The ``*_in_child`` forms
-run the same function in a spawned child with a time limit and get the report back over a
-pipe, like ``crawler.run.run_in_child`` for polls, so a scheduler or a test can run any
-number of them. Every run is recorded in ``crawl_runs`` (jobs ``harvest``, ``recheck``,
-``verify``).
+fresh process each time) and returns a report with ``as_stats()``. The scheduler, the tests
+and the benchmarks run them in a child process with a time limit through
+``scheduler.runner``, so they can run any number of them. Every run is recorded in
+``crawl_runs`` (jobs ``harvest``, ``recheck``, ``verify``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from crawler import clock
 from crawler.config import Config
 from crawler.domain import LINKBACK_KINDS, MentionKind, ReceiptState
-from crawler.harvest.child import in_child
 from crawler.harvest.crawl import crawl, linkback_settings
 from crawler.harvest.model import Blocklist, PageEndpoints, PostTask, ReceiptInfo, SourceTask
 from crawler.harvest.pipeline import Progress, RunContext
 from crawler.harvest.policy import harvest_due
 from crawler.harvest.report import HarvestReport, RecheckReport, VerifyReport
 from crawler.matching.urls import canonicalize_url
+from crawler.runrecord import RunRecord
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.feeds import host_blocks
 from crawler.storage.linkbacks import (
@@ -37,18 +37,14 @@ from crawler.storage.linkbacks import (
 )
 from crawler.storage.receipts import blocked as stored_blocks
 from crawler.storage.receipts import due_receipts
-from crawler.storage.runs import finish_run, start_run
 
 __all__ = [
     "find_posts",
-    "harvest_in_child",
-    "recheck_in_child",
     "run_check",
     "run_harvest",
     "run_recheck",
     "run_verify",
     "select_posts",
-    "verify_in_child",
 ]
 
 RECHECK_KINDS = tuple(k for k in LINKBACK_KINDS if k is not MentionKind.COMMENT)
@@ -102,38 +98,16 @@ def _post_task(post: HarvestPost, checked: set[str]) -> PostTask:
     )
 
 
-def _finish(engine: Engine, run_id: int, report: _Report) -> None:
-    with session_scope(engine) as session:
-        finish_run(
-            session,
-            run_id,
-            datetime.now(UTC),
-            stats=report.stats(),
-            exit_status=report.exit_status,
-            error=report.error,
-        )
-
-
 def _run(
     job: str,
     engine: Engine,
     report: _Report,
     run_id: int | None,
     now: datetime,
-    work: Any,
+    work: Callable[[], None],
 ) -> None:
     """Record the run around ``work()``; a crash is recorded, then raised."""
-    if run_id is None:
-        with session_scope(engine) as session:
-            run_id = start_run(session, job, now)
-    report.run_id = run_id
-    try:
-        work()
-    except Exception as exc:
-        report.exit_status, report.error = 1, f"{type(exc).__name__}: {exc}"
-        _finish(engine, run_id, report)
-        raise
-    _finish(engine, run_id, report)
+    RunRecord.open(engine, job, now, run_id).around(report, work)
 
 
 def run_harvest(
@@ -153,7 +127,7 @@ def run_harvest(
     A named URL that is not one of our stored posts is reported (``error``, exit status 2);
     the others are still harvested.
     """
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     org = config.organisation.name
     engine = make_engine(db_url)
     report = HarvestReport()
@@ -247,7 +221,7 @@ def run_recheck(
 ) -> RecheckReport:
     """Fetch again the source of every linkback whose re-check is due (410 or link gone:
     deleted; transient error: kept and retried)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     org = config.organisation.name
     schedule = config.linkbacks.recheck_after_days
     first = min((d for d in schedule if d > 0), default=None)
@@ -290,7 +264,7 @@ def run_verify(
     run_id: int | None = None,
 ) -> VerifyReport:
     """Verify every due receipt: fetch its source, decide, settle, record or delete."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     org = config.organisation.name
     engine = make_engine(db_url)
     report = VerifyReport()
@@ -335,30 +309,3 @@ def run_check(
     )
     found = {item.url: item for item in items if isinstance(item, PageEndpoints)}
     return [found.get(url, PageEndpoints(url, error="not fetched")) for url in urls]
-
-
-def harvest_in_child(
-    config_path: str, db_url: str, *, timeout: float = 3600, **kwargs: Any
-) -> HarvestReport:
-    """``run_harvest`` in a spawned child process, killed after ``timeout`` seconds."""
-    report = in_child("harvest", config_path, db_url, timeout, kwargs)
-    assert isinstance(report, HarvestReport)
-    return report
-
-
-def recheck_in_child(
-    config_path: str, db_url: str, *, timeout: float = 3600, **kwargs: Any
-) -> RecheckReport:
-    """``run_recheck`` in a spawned child process, killed after ``timeout`` seconds."""
-    report = in_child("recheck", config_path, db_url, timeout, kwargs)
-    assert isinstance(report, RecheckReport)
-    return report
-
-
-def verify_in_child(
-    config_path: str, db_url: str, *, timeout: float = 3600, **kwargs: Any
-) -> VerifyReport:
-    """``run_verify`` in a spawned child process, killed after ``timeout`` seconds."""
-    report = in_child("verify", config_path, db_url, timeout, kwargs)
-    assert isinstance(report, VerifyReport)
-    return report

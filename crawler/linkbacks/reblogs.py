@@ -18,7 +18,6 @@ from crawler.linkbacks.markup import (
     attr,
     first,
     normalise_space,
-    parse_fragment,
     text_of,
     with_class,
 )
@@ -72,11 +71,6 @@ def parse_reblog_comment(content: Element, base_url: str = "") -> ReblogComment 
     if match:
         note = normalise_space(text[match.end() :])
     return ReblogComment(url=url, blog_name=text_of(anchor), note=note)
-
-
-def parse_reblog_comment_html(html: str, base_url: str = "") -> ReblogComment | None:
-    """Like :func:`parse_reblog_comment` for a comment's HTML (e.g. a feed's content)."""
-    return parse_reblog_comment(parse_fragment(html), base_url)
 
 
 def parse_reblog_snapshot(doc: Element, base_url: str) -> ReblogSnapshot | None:

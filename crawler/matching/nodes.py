@@ -15,7 +15,6 @@ from typing import TypeAlias
 #: Field names a query may use. ``title`` restricts a term to the title; ``site`` and
 #: ``lang`` test the document's metadata.
 FIELDS = ("title", "site", "lang")
-KEYWORDS = ("AND", "OR", "NOT", "NEAR")
 #: Characters that end a bare word (they start or end other tokens).
 WORD_STOP = frozenset('()"{}“”„')
 QUOTE_OPEN = frozenset('"“”„')

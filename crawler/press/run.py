@@ -1,18 +1,17 @@
-"""Run a site crawl or an ad-hoc crawl; ``run_crawl_in_child`` runs either in a child process.
+"""Run a site crawl or an ad-hoc crawl.
 
 ``run_site_crawl`` crawls the sources that have no feed (or those named) through their
 sitemaps and section pages, within each source's ``crawl_depth`` and ``max_pages``, and
 records the run in ``crawl_runs`` (job ``crawl``). ``run_adhoc_crawl`` fetches the given URLs
 now (``mediamon crawl``), with the config's queries or its own, storing what it finds unless
 told not to. Both run Scrapy's ``CrawlerProcess`` in the current process, so call them once
-per process (the CLI is a fresh process each time); the scheduler uses
-``run_crawl_in_child`` — or ``python -m scheduler.child crawl`` — the way it polls.
+per process (the CLI is a fresh process each time); the scheduler, tests and benchmarks run
+a site crawl in a child process through ``scheduler.runner``, the way they poll.
 """
 
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import resource
 import time
@@ -22,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler import clock
-from crawler.config import Config, load_config
+from crawler.config import Config
 from crawler.domain import FoundVia, MentionKind, SourceType
 from crawler.fetching.settings import scrapy_settings
 from crawler.press.links import PostLinks
@@ -30,13 +29,12 @@ from crawler.press.persist import StageHook, config_queries, own_site_urls, stag
 from crawler.press.pipeline import CONTEXT_SETTING, CrawlContext, register_context
 from crawler.press.report import CrawlReport
 from crawler.press.stage import PressStage
-from crawler.spawned import run_spawned
+from crawler.runrecord import RunRecord
 from crawler.spiders.items import SiteTask
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.feeds import host_blocks, site_sources
 from crawler.storage.mentions import retire_superseded_links
 from crawler.storage.models import SourceRow
-from crawler.storage.runs import finish_run, start_run
 from crawler.storage.sources import sync_sources
 
 JOB = "crawl"
@@ -121,18 +119,6 @@ def _crawl(
     context.report.hosts = dict(stats.get("mediamon/hosts", {}))
 
 
-def _finish(engine: Any, run_id: int, report: CrawlReport) -> None:
-    with session_scope(engine) as session:
-        finish_run(
-            session,
-            run_id,
-            clock.now(),
-            stats=report.stats(),
-            exit_status=report.exit_status,
-            error=report.error,
-        )
-
-
 def run_site_crawl(
     config: Config,
     db_url: str,
@@ -148,7 +134,7 @@ def run_site_crawl(
 
     :param fetch_only: fetch the pages but neither extract, match nor store them (the
         benchmark's baseline).
-    :param run_id: an already started ``crawl_runs`` row to finish (``run_crawl_in_child``).
+    :param run_id: a ``crawl_runs`` row the caller started (and finishes): see ``runrecord``.
     """
     now = now or clock.now()
     engine = make_engine(db_url)
@@ -156,13 +142,12 @@ def run_site_crawl(
     report = CrawlReport(job=JOB)
     with session_scope(engine) as session:
         sync_sources(session, config, now)
-        if run_id is None:
-            run_id = start_run(session, JOB, now)
+    record = RunRecord.open(engine, JOB, now, run_id)
+    with session_scope(engine) as session:
         rows = site_sources(session, org, source_names)
         tasks = [site_task(row, config) for row in rows]
         blocked = host_blocks(session, now)
         hook = stage_hook(config, session)
-    report.run_id = run_id
     report.sources = len(tasks)
     missing = sorted(set(source_names) - {row.name for row in rows})
     if missing:
@@ -170,18 +155,16 @@ def run_site_crawl(
     context = CrawlContext(org, hook, report, FoundVia.CRAWL, engine=engine)
     kwargs = {"tasks": tasks, "link_hosts": hook.link_hosts(), "fetch_only": fetch_only}
     started = time.perf_counter()
-    try:
+
+    def work() -> None:
         if tasks:
             _crawl(config, "site", context, kwargs, settings or {}, log_level, blocked)
         report.seconds = round(time.perf_counter() - started, 3)
         with session_scope(engine) as session:
             retire_superseded_links(session, org)
-    except Exception as exc:  # record the failed run, then let the caller see it
-        report.exit_status, report.error = 1, f"{type(exc).__name__}: {exc}"
-        _finish(engine, run_id, report)
-        raise
-    report.max_rss_mb = _peak_rss_mb()
-    _finish(engine, run_id, report)
+        report.max_rss_mb = _peak_rss_mb()
+
+    record.around(report, work)
     engine.dispose()
     return report
 
@@ -223,16 +206,16 @@ def run_adhoc_crawl(
     report = CrawlReport(job=ADHOC_JOB, sources=len(urls))
     engine = make_engine(db_url) if db_url else None
     now = clock.now()
-    run_id: int | None = None
+    record: RunRecord | None = None
     if engine is not None:
+        record = RunRecord.open(engine, ADHOC_JOB, now, None)
         with session_scope(engine) as session:
-            run_id = start_run(session, ADHOC_JOB, now)
             hook = stage_hook(config, session, queries=queries, kind=kind)
     else:  # no database: no posts known, so links to them are not recognised
         wanted = dict(queries) if queries is not None else config_queries(config)
         posts = PostLinks((), own_site_urls(config))
         hook = StageHook(PressStage(config.organisation.name, wanted, posts, kind=kind))
-    report.run_id = run_id
+    report.run_id = record.run_id if record is not None else None
     context = CrawlContext(
         config.organisation.name,
         hook,
@@ -254,47 +237,7 @@ def run_adhoc_crawl(
         report.exit_status = 1
         report.error = "nothing could be fetched"
     report.max_rss_mb = _peak_rss_mb()
-    if engine is not None and run_id is not None:
-        _finish(engine, run_id, report)
-        engine.dispose()
-    return report
-
-
-def _child(conn: Any, config_path: str, db_url: str, kwargs: dict[str, Any]) -> None:
-    try:
-        config = load_config(config_path)
-        report = run_site_crawl(config, db_url, **kwargs)
-        conn.send(json.dumps(report.to_json(), default=str))
-    except BaseException as exc:
-        conn.send(json.dumps({"exit_status": 1, "error": f"{type(exc).__name__}: {exc}"}))
-    finally:
-        conn.close()
-
-
-def run_crawl_in_child(
-    config_path: str, db_url: str, *, timeout: float = 3600, **kwargs: Any
-) -> CrawlReport:
-    """``run_site_crawl`` in a spawned child process, killed after ``timeout`` seconds.
-
-    The parent starts the ``crawl_runs`` row, so a killed child still leaves a finished,
-    failed run behind (exit status 124, "time limit exceeded").
-    """
-    engine = make_engine(db_url)
-    with session_scope(engine) as session:
-        run_id = start_run(session, JOB, clock.now())
-    spawned = run_spawned(
-        _child,
-        (
-            config_path,
-            db_url,
-            {**kwargs, "run_id": run_id},
-        ),
-        timeout,
-    )
-    if spawned.payload is None:
-        report = CrawlReport(exit_status=spawned.exit_status, error=spawned.error, run_id=run_id)
-        _finish(engine, run_id, report)
-    else:
-        report = CrawlReport.from_json(json.loads(spawned.payload))
-    engine.dispose()
+    if record is not None:
+        record.finish(report)
+        record.engine.dispose()
     return report

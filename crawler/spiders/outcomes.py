@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.domain import Document
-from crawler.feeds.model import FeedEntry
 from crawler.feeds.policy import (
     FetchResult,
     Outcome,
@@ -87,18 +85,4 @@ def fetch_result(item: FeedFetched, limits: PollLimits) -> FetchResult:
         retry_after=retry,
         final_url=item.final_url,
         permanent=item.permanent_redirect,
-    )
-
-
-def entry_document(entry: FeedEntry, site: str) -> Document:
-    """The document a feed entry stands for until its page is read."""
-    return Document(
-        canonical_url=entry.canonical_url,
-        url=entry.link,
-        title=entry.title,
-        author=entry.author,
-        site=site,
-        language=entry.language,
-        published_at=entry.published_at,
-        text=entry.text,
     )

@@ -262,19 +262,6 @@ def store_entries(
     return StoredEntries(tuple(new), len(entries) - len(new) - len(renamed), len(renamed))
 
 
-def entry_counts(session: Session, source_ids: Sequence[int]) -> dict[int, int]:
-    """How many entries each source has shown so far."""
-    stmt = (
-        select(FeedEntryRow.source_id, func.count())
-        .where(FeedEntryRow.source_id.in_(list(source_ids)))
-        .group_by(FeedEntryRow.source_id)
-    )
-    counts: dict[int, int] = {}
-    for source_id, count in session.execute(stmt):
-        counts[source_id] = count
-    return counts
-
-
 def load_sources(session: Session, source_ids: Iterable[int]) -> dict[int, SourceRow]:
     """Load the given sources into the session at once (one query for a batch of items)."""
     ids = set(source_ids)

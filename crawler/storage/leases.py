@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, or_, select, text, update
+from sqlalchemy import Connection, or_, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -20,13 +20,19 @@ from crawler.storage.upsert import upsert
 ADVISORY_KEY = 0x6D6D6F6E  # "mmon"
 
 
+#: The lock is (our key, the schema): deployments in different schemas of one PostgreSQL
+#: database each have their own scheduler (and parallel test workers do not block each other).
+_LOCK = "pg_try_advisory_lock(:k, hashtext(current_schema()))"
+_UNLOCK = "pg_advisory_unlock(:k, hashtext(current_schema()))"
+
+
 def try_advisory_lock(conn: Connection, key: int = ADVISORY_KEY) -> bool:
     """PostgreSQL only: take the session-level advisory lock on ``conn`` if it is free."""
-    return bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+    return bool(conn.execute(text(f"SELECT {_LOCK}"), {"k": key}).scalar())
 
 
 def release_advisory_lock(conn: Connection, key: int = ADVISORY_KEY) -> None:
-    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+    conn.execute(text(f"SELECT {_UNLOCK}"), {"k": key})
 
 
 def try_take_lease(engine: Engine, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
@@ -61,11 +67,3 @@ def release_lease(engine: Engine, name: str, holder: str) -> None:
             .where(LeaseRow.name == name, LeaseRow.holder == holder)
             .values(holder="", expires_at=None)
         )
-
-
-def lease_holder(engine: Engine, name: str) -> tuple[str, datetime | None] | None:
-    with Session(engine) as session:
-        row = session.execute(
-            select(LeaseRow.holder, LeaseRow.expires_at).where(LeaseRow.name == name)
-        ).first()
-    return (row[0], row[1]) if row else None

@@ -31,12 +31,15 @@ def finish_run(
     stats: dict[str, Any] | None = None,
     exit_status: int = 0,
     error: str = "",
-) -> None:
-    session.execute(
+) -> bool:
+    """Finish an unfinished run; False (and nothing changed) if it was already finished, so a
+    run's outcome is written once, by whoever owns the row (``crawler.runrecord``)."""
+    result = session.execute(
         update(CrawlRunRow)
-        .where(CrawlRunRow.id == run_id)
+        .where(CrawlRunRow.id == run_id, CrawlRunRow.finished_at.is_(None))
         .values(finished_at=now, stats=stats or {}, exit_status=exit_status, error=error[:4000])
     )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def recent_runs(session: Session, limit: int = 20) -> Sequence[CrawlRunRow]:
@@ -52,13 +55,6 @@ def last_run_per_job(session: Session) -> dict[str, CrawlRunRow]:
     )
     stmt = select(CrawlRunRow).join(latest, latest.c.id == CrawlRunRow.id)
     return {row.job: row for row in session.scalars(stmt)}
-
-
-def runs_between(session: Session, since: datetime, until: datetime) -> Sequence[CrawlRunRow]:
-    stmt = select(CrawlRunRow).where(
-        CrawlRunRow.started_at >= since, CrawlRunRow.started_at < until
-    )
-    return session.scalars(stmt.order_by(CrawlRunRow.started_at)).all()
 
 
 def scheduled_next_runs(engine: Engine) -> dict[str, datetime | None]:

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from crawler.config import Config
-from crawler.domain import SourceHealth, SourceType
+from crawler.domain import SourceType
 from crawler.storage.models import SourceRow
 from crawler.storage.upsert import upsert
 
@@ -177,17 +177,3 @@ def source_states(session: Session, org: str | None = None) -> list[SourceState]
             )
         )
     return out
-
-
-def count_unhealthy(session: Session) -> dict[str, int]:
-    rows = session.execute(select(SourceRow.health)).scalars().all()
-    out = {h.value: 0 for h in SourceHealth}
-    for health in rows:
-        out[health] = out.get(health, 0) + 1
-    return out
-
-
-def disable_source(session: Session, source_id: int, reason: str) -> None:
-    session.execute(
-        update(SourceRow).where(SourceRow.id == source_id).values(disabled_reason=reason)
-    )

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import func, select
 
 from crawler.matching.urls import canonicalize_url
-from crawler.run import run_in_child
 from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.models import DocumentRow, FeedEntryRow, HostRow, PostRow, SourceRow
 from tests.feeds.conftest import world_sources, write_config
+from tests.helpers import in_child
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +63,7 @@ def test_first_poll_stores_every_entry_second_poll_is_all_304(
 ) -> None:
     config = write_config(tmp_path / "mediamon.toml", web, world_sources(web))
     truth = web.truth()
-    first = run_in_child(str(config), migrated, timeout=90, all_sources=True)
+    first = in_child("poll", str(config), migrated, timeout=90, all_sources=True)
     assert first.exit_status == 0, first.error
     assert first.errors == 0
     assert first.fetched == len(world_sources(web)) + 1
@@ -90,7 +90,7 @@ def test_first_poll_stores_every_entry_second_poll_is_all_304(
     assert checked == len(configured) + 1
 
     documents, entries = count(migrated, DocumentRow), count(migrated, FeedEntryRow)
-    second = run_in_child(str(config), migrated, timeout=90, all_sources=True)
+    second = in_child("poll", str(config), migrated, timeout=90, all_sources=True)
     assert second.exit_status == 0, second.error
     assert second.not_modified == first.fetched
     assert second.fetched == 0
@@ -108,7 +108,7 @@ def test_own_feed_registers_posts_with_comment_feeds(
     web: SampleWeb, migrated: str, tmp_path: Path
 ) -> None:
     config = write_config(tmp_path / "mediamon.toml", web, [])
-    report = run_in_child(str(config), migrated, timeout=60, all_sources=True)
+    report = in_child("poll", str(config), migrated, timeout=60, all_sources=True)
     assert report.posts == len(web.truth()["posts"][:6]) or report.posts > 0
     engine = make_engine(migrated)
     with session_scope(engine) as session:
@@ -137,7 +137,7 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(
     config = write_config(
         tmp_path / "mediamon.toml", web, sources, own=False, max_items=100, max_body=1024 * 1024
     )
-    report = run_in_child(str(config), migrated, timeout=90, all_sources=True)
+    report = in_child("poll", str(config), migrated, timeout=90, all_sources=True)
     assert report.exit_status == 0, report.error
     rows = sources_by_name(migrated)
     assert len(rows) == len(sources)
@@ -193,7 +193,7 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(
     engine.dispose()
 
     documents = count(migrated, DocumentRow)
-    again = run_in_child(str(config), migrated, timeout=90, all_sources=True)
+    again = in_child("poll", str(config), migrated, timeout=90, all_sources=True)
     assert again.exit_status == 0
     assert again.new_entries == 0
     assert count(migrated, DocumentRow) == documents  # nothing lost, nothing twice
@@ -213,7 +213,7 @@ def test_permanent_redirect_moves_the_source_after_three_polls(
     ]
     config = write_config(tmp_path / "mediamon.toml", web, sources, own=False)
     for poll in (1, 2, 3):
-        report = run_in_child(str(config), migrated, timeout=60, all_sources=True)
+        report = in_child("poll", str(config), migrated, timeout=60, all_sources=True)
         assert report.exit_status == 0, report.error
         rows = sources_by_name(migrated)
         moved = rows["moved"]
@@ -223,7 +223,7 @@ def test_permanent_redirect_moves_the_source_after_three_polls(
     assert moved.url == web.truth()["moved_feed_target"]
     assert moved.configured_url == endpoints["moved_feed"]
     assert rows["loop"].url == endpoints["redirect_loop"]  # 302s never move a source
-    report = run_in_child(str(config), migrated, timeout=60, all_sources=True)
+    report = in_child("poll", str(config), migrated, timeout=60, all_sources=True)
     rows = sources_by_name(migrated)
     assert len(rows) == 2
     assert rows["moved"].url == web.truth()["moved_feed_target"]
@@ -238,7 +238,7 @@ def test_retry_after_blocks_the_host(web: SampleWeb, migrated: str, tmp_path: Pa
     ]
     config = write_config(tmp_path / "mediamon.toml", web, sources, own=False)
     started = datetime.now(UTC)
-    report = run_in_child(str(config), migrated, timeout=60, all_sources=True)
+    report = in_child("poll", str(config), migrated, timeout=60, all_sources=True)
     assert report.exit_status == 0, report.error
     engine = make_engine(migrated)
     with session_scope(engine) as session:
@@ -253,7 +253,7 @@ def test_retry_after_blocks_the_host(web: SampleWeb, migrated: str, tmp_path: Pa
     assert polled
     assert all(r.failures == 0.5 for r in polled)
     assert all(r.next_check_at and r.next_check_at >= block.blocked_until for r in polled)
-    again = run_in_child(str(config), migrated, timeout=60, all_sources=True)
+    again = in_child("poll", str(config), migrated, timeout=60, all_sources=True)
     assert again.deferred == 2
     assert again.errors == 0
     rows = sources_by_name(migrated)
@@ -268,7 +268,8 @@ def test_address_guard_refuses_private_addresses(
     config = write_config(tmp_path / "mediamon.toml", web, sources, own=False)
     text = config.read_text().replace("resolve = {", 'resolve = { "intranet.test" = "127.0.0.2",')
     config.write_text(text)
-    report = run_in_child(
+    report = in_child(
+        "poll",
         str(config),
         migrated,
         timeout=60,

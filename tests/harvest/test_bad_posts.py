@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from crawler.domain import Platform, Post
-from crawler.harvest.run import harvest_in_child
 from crawler.matching.urls import canonicalize_url
 from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine, session_scope
@@ -31,6 +30,7 @@ from tests.harvest.conftest import (
     write_config,
 )
 from tests.harvest.test_routes import rss_comments
+from tests.helpers import in_child
 
 pytestmark = pytest.mark.slow
 LINKBACKS = DATA.parent / "linkbacks"
@@ -101,7 +101,7 @@ def test_bad_posts_are_reported_and_the_run_goes_on(
     )
     org = web.world.org.name
     add_posts(sqlite_url, org, urls)
-    report = harvest_in_child(str(config), sqlite_url, timeout=60, now=NOW)
+    report = in_child("harvest", str(config), sqlite_url, timeout=60, now=NOW)
     assert report.exit_status == 0, report.error
     lines = {line.url: line for line in report.lines}
     assert len(lines) == 3

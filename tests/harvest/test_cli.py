@@ -13,12 +13,12 @@ import pytest
 from rich.console import Console
 
 from crawler.harvest.report import HarvestReport, PostLine
-from crawler.run import run_in_child
 from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine
 from crawler.storage.migrate import upgrade
 from scheduler.cmd_linkbacks import print_harvest_report
 from tests.harvest.conftest import NOW, write_config
+from tests.helpers import in_child
 
 CLI = (
     "import sys; from scheduler.cli import cli; from scheduler.cmd_linkbacks import linkbacks\n"
@@ -46,7 +46,7 @@ def test_linkbacks_command(web: SampleWeb, tmp_path: Path) -> None:
     engine = make_engine(db)
     upgrade(engine)
     engine.dispose()
-    polled = run_in_child(str(config), db, timeout=60, all_sources=True, now=NOW)
+    polled = in_child("poll", str(config), db, timeout=60, all_sources=True, now=NOW)
     assert polled.exit_status == 0, polled.error
     base = ("--config", str(config), "--db", db)
 

@@ -18,9 +18,7 @@ from typing import Any
 import pytest
 
 from crawler.domain import Document, FoundVia, Mention, MentionKind
-from crawler.harvest.run import harvest_in_child, recheck_in_child
 from crawler.matching.urls import canonicalize_url
-from crawler.run import run_in_child
 from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.linkbacks import harvest_posts
@@ -32,6 +30,7 @@ from tests.harvest.conftest import (
     stored_mentions,
     write_config,
 )
+from tests.helpers import in_child
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +55,7 @@ def _record_links(db_url: str, org: str, items: list[dict[str, Any]]) -> None:
 
 
 def _poll(config: Path, db_url: str) -> None:
-    report = run_in_child(str(config), db_url, timeout=60, all_sources=True, now=NOW)
+    report = in_child("poll", str(config), db_url, timeout=60, all_sources=True, now=NOW)
     assert report.exit_status == 0, report.error
     assert report.posts > 0
 
@@ -69,7 +68,7 @@ def test_harvest_finds_the_ground_truth_and_nothing_else(
     truth = web.truth()
     _poll(config, migrated)
 
-    report = harvest_in_child(str(config), migrated, timeout=90, now=NOW)
+    report = in_child("harvest", str(config), migrated, timeout=90, now=NOW)
     assert report.exit_status == 0, report.error
     day1 = [p for p in truth["posts"] if p["day"] == 1]
     assert report.posts == len(day1)
@@ -129,7 +128,7 @@ def test_harvest_finds_the_ground_truth_and_nothing_else(
         lines, NOW
     )
 
-    again = harvest_in_child(str(config), migrated, timeout=90, now=NOW, all_posts=True)
+    again = in_child("harvest", str(config), migrated, timeout=90, now=NOW, all_posts=True)
     assert again.exit_status == 0, again.error
     assert again.new == 0
     assert again.sources_checked == 0  # known sources are not fetched again
@@ -140,7 +139,7 @@ def test_harvest_finds_the_ground_truth_and_nothing_else(
     web.set_day(2)
     later = NOW + timedelta(days=1, hours=2)
     _poll(config, migrated)
-    day2 = harvest_in_child(str(config), migrated, timeout=90, now=later)
+    day2 = in_child("harvest", str(config), migrated, timeout=90, now=later)
     assert day2.exit_status == 0, day2.error
     truth2 = web.truth()
     found2 = {(m.kind, m.key, m.target) for m in stored_mentions(migrated)}
@@ -149,7 +148,7 @@ def test_harvest_finds_the_ground_truth_and_nothing_else(
     # The crawler (another job) stored the links it found; the re-check covers them too.
     links = [i for i in truth2["linkbacks"] if i["kind"] == "link"]
     _record_links(migrated, truth2["organisation"]["name"], links)
-    rechecked = recheck_in_child(str(config), migrated, timeout=90, now=later)
+    rechecked = in_child("recheck", str(config), migrated, timeout=90, now=later)
     assert rechecked.exit_status == 0, rechecked.error
     removed = {canonicalize_url(i["source"]) for i in truth2["linkbacks"] if i["removed_on_day"]}
     assert len(removed) == 2  # one page answers 410, one lost its link

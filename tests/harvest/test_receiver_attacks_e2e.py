@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import insert
 
 from crawler.config import load_config
-from crawler.harvest.run import verify_in_child
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.models import ReceiptRow
 from tests.fetching.loopback import Server
+from tests.helpers import in_child
 from tests.receiver.conftest import NOW, ORG, POSTS, Live, add_posts, receipts, start, stop
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
@@ -83,7 +83,7 @@ def test_bombs_and_guard_refusals_are_final_and_never_fetched_again(
     finally:
         stop(live)
 
-    report = verify_in_child(str(config_path), migrated, timeout=120, now=NOW)
+    report = in_child("verify", str(config_path), migrated, timeout=120, now=NOW)
     assert report.exit_status == 0, report.error
     assert (report.receipts, report.verified, report.rejected, report.retried) == (3, 1, 2, 0)
     engine = make_engine(migrated)
@@ -106,7 +106,9 @@ def test_bombs_and_guard_refusals_are_final_and_never_fetched_again(
             assert reason in reply.text
     finally:
         stop(live)
-    again = verify_in_child(str(config_path), migrated, timeout=120, now=NOW + timedelta(hours=1))
+    again = in_child(
+        "verify", str(config_path), migrated, timeout=120, now=NOW + timedelta(hours=1)
+    )
     assert again.exit_status == 0, again.error
     assert again.receipts == 0
     assert sorted(p.split("?")[0] for p in source_server.paths) == ["/bomb", "/link"]
@@ -146,7 +148,7 @@ def test_a_flood_from_one_sender_delays_only_that_sender(
     finally:
         stop(live)
 
-    report = verify_in_child(str(config_path), migrated, timeout=240, now=NOW)
+    report = in_child("verify", str(config_path), migrated, timeout=240, now=NOW)
     assert report.exit_status == 0, report.error
     assert report.receipts == 200
     assert report.verified == 1

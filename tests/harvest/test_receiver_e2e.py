@@ -15,14 +15,13 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.config import load_config
-from crawler.harvest.run import verify_in_child
 from crawler.linkbacks.xmlrpc import build_ping_request
 from crawler.matching.urls import canonicalize_url
-from crawler.run import run_in_child
 from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine
 from scheduler.cli import cli
 from tests.harvest.conftest import NOW, write_config
+from tests.helpers import in_child
 from tests.receiver.conftest import start, stop
 
 pytestmark = pytest.mark.slow
@@ -32,7 +31,7 @@ def test_pingback_and_webmention_are_verified_and_listed(
     web: SampleWeb, migrated: str, tmp_path: Path
 ) -> None:
     config_path = write_config(tmp_path / "mediamon.toml", web)
-    polled = run_in_child(str(config_path), migrated, timeout=60, all_sources=True, now=NOW)
+    polled = in_child("poll", str(config_path), migrated, timeout=60, all_sources=True, now=NOW)
     assert polled.exit_status == 0, polled.error
     truth = web.truth()
     ping = next(i for i in truth["linkbacks"] if i["kind"] == "pingback" and i["day"] == 1)
@@ -51,7 +50,7 @@ def test_pingback_and_webmention_are_verified_and_listed(
     finally:
         stop(live)
 
-    report = verify_in_child(str(config_path), migrated, timeout=60, now=NOW)
+    report = in_child("verify", str(config_path), migrated, timeout=60, now=NOW)
     assert report.exit_status == 0, report.error
     assert (report.receipts, report.verified, report.new_mentions) == (2, 2, 2)
 

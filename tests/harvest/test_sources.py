@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from crawler.domain import Document, FoundVia, Mention, MentionKind, Protocol
-from crawler.harvest.run import recheck_in_child, verify_in_child
 from crawler.matching.urls import canonicalize_url
 from crawler.receiver.decide import WAS_VERIFIED
 from crawler.sampleweb.app import SampleWeb
@@ -29,6 +28,7 @@ from tests.harvest.conftest import (
     stored_mentions,
     write_config,
 )
+from tests.helpers import in_child
 
 pytestmark = pytest.mark.slow
 ORG = "Orbital Registry Agency"
@@ -81,7 +81,7 @@ def test_recheck_deletes_gone_sources_and_keeps_transient_failures(
         record_mentions(session, mentions, first_seen)
     engine.dispose()
 
-    report = recheck_in_child(str(_config(tmp_path, web)), sqlite_url, timeout=60, now=NOW)
+    report = in_child("recheck", str(_config(tmp_path, web)), sqlite_url, timeout=60, now=NOW)
     assert report.exit_status == 0, report.error
     outcomes = {line.url: (line.outcome, line.reason) for line in report.lines}
     expected = {
@@ -114,7 +114,7 @@ def test_recheck_deletes_gone_sources_and_keeps_transient_failures(
         else:  # the 1-day check is done (late), the 7-day one is next
             assert mention.next_check_at == first_seen + timedelta(days=7)
 
-    again = recheck_in_child(str(_config(tmp_path, web)), sqlite_url, timeout=60, now=NOW)
+    again = in_child("recheck", str(_config(tmp_path, web)), sqlite_url, timeout=60, now=NOW)
     assert again.checked == 0  # nothing due until the retries' hour has passed
 
 
@@ -151,7 +151,7 @@ def test_verify_settles_receipts_and_deletes_removed_links(
             queue_receipt(session, protocol, source, target, now=NOW, payload=payload)
     engine.dispose()
 
-    report = verify_in_child(str(_config(tmp_path, web)), sqlite_url, timeout=60, now=NOW)
+    report = in_child("verify", str(_config(tmp_path, web)), sqlite_url, timeout=60, now=NOW)
     assert report.exit_status == 0, report.error
     assert report.receipts == len(cases) + 1
     assert (report.verified, report.retried, report.deleted) == (3, 2, 1)
@@ -200,7 +200,7 @@ def test_the_address_guard_refuses_private_sources(
             queue_receipt(session, Protocol.PINGBACK, source, target, now=NOW)
     engine.dispose()
     config = _config(tmp_path, web, allow_loopback=False)
-    report = verify_in_child(str(config), sqlite_url, timeout=60, now=NOW)
+    report = in_child("verify", str(config), sqlite_url, timeout=60, now=NOW)
     assert report.exit_status == 0, report.error
     reasons = {line.url: (line.outcome, line.reason) for line in report.lines}
     for source in refused:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import datetime
 from xml.etree import ElementTree
@@ -109,10 +108,8 @@ def test_bad_calls_are_refused_with_a_fault_code(body: bytes, code: int) -> None
 
 
 def test_billion_laughs_is_refused_not_expanded(data: Data) -> None:
-    started = time.perf_counter()
     with pytest.raises(XmlRpcError) as info:
         parse_method_call(data("xmlrpc_billion_laughs.xml"))
-    assert time.perf_counter() - started < 1.0
     assert info.value.code == PARSE_ERROR
     assert "DTD" in info.value.message
 

@@ -21,12 +21,11 @@ import pytest
 
 from crawler.domain import Document, FoundVia, Mention, MentionKind
 from crawler.matching import canonicalize_url
-from crawler.press.run import run_crawl_in_child
-from crawler.run import run_in_child
 from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.mentions import list_mentions, record_mentions, retire_superseded_links
 from crawler.storage.stories import list_stories
+from tests.helpers import in_child
 from tests.press.conftest import sample_config
 
 pytestmark = pytest.mark.slow
@@ -164,11 +163,11 @@ def test_poll_and_crawl_match_the_ground_truth(
     try:
         for day in (1, 2, 3):
             web.set_day(day)
-            poll = run_in_child(str(config), migrated, timeout=120, all_sources=True)
+            poll = in_child("poll", str(config), migrated, timeout=120, all_sources=True)
             assert poll.exit_status == 0, poll.error
             assert poll.errors == 0
             assert poll.article_errors == 0
-            crawl = run_crawl_in_child(str(config), migrated, timeout=120)
+            crawl = in_child("crawl", str(config), migrated, timeout=120)
             assert crawl.exit_status == 0, crawl.error
             assert crawl.sources == 1  # the sitemap-only paper, discovered by the poll
             assert crawl.known >= 1  # what the poll stored is not fetched again

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import socket
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -155,13 +154,11 @@ def test_server_keeps_serving_while_a_request_hangs(
             assert head.startswith(b"HTTP/1.1 200 OK")
             assert b"Content-Length: " in head
             socks.append(sock)
-        start = time.monotonic()
         for url in (
             "http://orbitalregistry.test/feed/",
             "http://meridiantimes.test/feeds/all.atom",
         ):
             assert get(url.replace(".test/", f".test:{web.port}/"))[0] == 200
-        assert time.monotonic() - start < 2
         socks[0].settimeout(0.3)
         with pytest.raises(TimeoutError):
             socks[0].recv(10)  # the body is really not coming yet

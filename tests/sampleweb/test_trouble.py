@@ -31,7 +31,7 @@ def test_slow(get: Fetch, truth: dict[str, Any]) -> None:
     elapsed = time.monotonic() - start
     assert status == 200
     assert b"Worth the wait" in body
-    assert 1.9 <= elapsed < 4
+    assert elapsed >= 1.9  # the endpoint waits 2 s before it answers
 
 
 def test_error_500(get: Fetch, truth: dict[str, Any]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 from sqlalchemy.engine import Engine
 
@@ -32,9 +31,7 @@ def test_standby_takes_over_when_the_leader_stops_renewing(engine: Engine) -> No
         leader._conn.close()  # the leader's process died: its session (and lock) is gone
     stop = threading.Event()
     announced: list[str] = []
-    started = time.monotonic()
     assert standby.wait_for_leadership(stop, on_standby=lambda: announced.append("standby"))
-    assert time.monotonic() - started < 10
     if engine.dialect.name == "sqlite":
         assert announced == ["standby"]  # waited for the lease to expire
         assert not leader.renew()  # the old leader learns it lost

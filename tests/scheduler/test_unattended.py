@@ -1,9 +1,11 @@
 """The scheduler on its own for three simulated days against the advancing sample web.
 
-A scaled clock runs a simulated day in about 30 seconds. The test advances the sample web's
-day at 02:00 local time (the daemon's clock trails the test's by the start-up time, so the
-margin keeps both on the same day), kills the scheduler with SIGKILL in the middle of day 2
-and starts it again, and then checks that three digests were sent, once each, each with the
+The daemon reads the time from a file that the test steps by hand (``--clock file:PATH``): at
+each step the test moves the sample web to the day that moment belongs to (days change at
+02:00 local time), writes the new time, and waits until every job has run at that moment, as
+recorded in ``crawl_runs``. Nothing races the wall clock, so a busy machine only makes the test
+slower. In the middle of day 2 the scheduler is killed with SIGKILL while a poll is running,
+and started again. The test then checks that four digests were sent, once each, each with the
 coverage first seen on its day, and that nothing was lost or stored twice.
 """
 
@@ -15,9 +17,8 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.message import Message
@@ -26,34 +27,51 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from crawler.sampleweb import SampleWeb
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.digests import get_digest
 from crawler.storage.mentions import list_mentions
 from crawler.storage.migrate import upgrade
-from scheduler.clock import ScaledClock
+from crawler.storage.runs import recent_runs
 from scheduler.demo import _SmtpSink, demo_config_text
 
 DAYS = ("2026-11-10", "2026-11-11", "2026-11-12")
-SPEED = 2880.0  # one simulated day in 30 s
-START = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)  # day 1, 09:00 in Vienna
+TZ = ZoneInfo("Europe/Vienna")
+#: The moments the test steps through, as (day of November 2026, local hour).
+STEPS = [
+    (10, 9), (10, 13), (10, 18), (10, 23),
+    (11, 3), (11, 9), (11, 13), (11, 18), (11, 23),
+    (12, 3), (12, 9), (12, 13), (12, 18), (12, 23),
+    (13, 3), (13, 9), (13, 12),
+]  # fmt: skip
+KILL_AT = (11, 13)  # mid-day 2, while a poll runs
+#: Jobs that must have run at a moment before the test steps on (the clean-up is hourly).
+STEP_JOBS = ("poll", "crawl", "harvest", "verify", "recheck", "digest")
 FAST_JOBS = """
 poll_every_seconds = 1
-crawl_every_seconds = 2
-harvest_every_seconds = 2
-verify_every_seconds = 2
-recheck_every_seconds = 3
+crawl_every_seconds = 1
+harvest_every_seconds = 1
+verify_every_seconds = 1
+recheck_every_seconds = 1
 digest_every_seconds = 1
 cleanup_every_seconds = 30
 lease_seconds = 2
 stop_grace_seconds = 5
-crawl_time_limit_seconds = 60
+crawl_time_limit_seconds = 120
 """
+#: How long one step may take at most on a loaded machine (a guard against a hang, not a
+#: timing assumption: a step normally takes a few seconds).
+STEP_LIMIT = 240.0
 
 
-def _world_day(now: datetime, tz: ZoneInfo) -> int:
-    local = (now - timedelta(hours=2)).astimezone(tz)  # days change at 02:00 local
+def _moment(day: int, hour: int) -> datetime:
+    return datetime(2026, 11, day, hour, tzinfo=TZ).astimezone(UTC)
+
+
+def _world_day(now: datetime) -> int:
+    local = (now - timedelta(hours=2)).astimezone(TZ)  # days change at 02:00 local
     return (local.date() - date(2026, 11, 10)).days + 1
 
 
@@ -65,20 +83,50 @@ def world() -> Iterator[SampleWeb]:
     web.stop()
 
 
-def _daemon(config: Path, clock: str, log: Path) -> subprocess.Popen[bytes]:
+def _daemon(config: Path, clock_file: Path, log: Path) -> subprocess.Popen[bytes]:
     """The scheduler as a real process; its log goes to a file (a pipe nobody reads while
     it runs would fill up and block it)."""
     exe = Path(sys.executable).with_name("mediamon")
     with log.open("ab") as out:
         return subprocess.Popen(
-            [str(exe), "--config", str(config), "run", "--clock", clock],
+            [str(exe), "--config", str(config), "run", "--clock", f"file:{clock_file}"],
             stdout=subprocess.DEVNULL,
             stderr=out,
         )
 
 
+def _set_clock(path: Path, moment: datetime) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(moment.isoformat(), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _wait_for(done: Callable[[], bool], what: str, alive: Callable[[], None]) -> None:
+    """Wait for an event recorded in the database, checking the daemon is still alive."""
+    pause = threading.Event()
+    waited = 0.0
+    while not done():
+        alive()
+        assert waited < STEP_LIMIT, f"gave up waiting for {what}"
+        pause.wait(0.1)
+        waited += 0.1
+
+
+def _runs_at(engine: Engine, moment: datetime) -> tuple[set[str], set[str]]:
+    """(jobs finished, jobs started) with a run recorded at ``moment`` or later."""
+    finished, started = set(), set()
+    with session_scope(engine) as session:
+        for run in recent_runs(session, 200):
+            at = run.started_at if run.started_at.tzinfo else run.started_at.replace(tzinfo=UTC)
+            if at >= moment:
+                started.add(run.job)
+                if run.finished_at is not None:
+                    finished.add(run.job)
+    return finished, started
+
+
 @pytest.mark.slow
-@pytest.mark.timeout(400)
+@pytest.mark.timeout(1800)
 def test_three_days_unattended_with_a_sigkill(tmp_path: Path, world: SampleWeb) -> None:
     sink = _SmtpSink()
     config = tmp_path / "mediamon.toml"
@@ -86,35 +134,35 @@ def test_three_days_unattended_with_a_sigkill(tmp_path: Path, world: SampleWeb) 
     engine = make_engine(f"sqlite:///{tmp_path / 'mediamon.db'}")
     upgrade(engine)
     tz = ZoneInfo(world.truth()["organisation"].get("timezone", "Europe/Vienna"))
-    spec = f"{START.isoformat()}x{SPEED:g}"
-    clock = ScaledClock.parse(spec)
-    stop = threading.Event()
+    assert tz.key == TZ.key
+    clock_file = tmp_path / "clock.txt"
+    _set_clock(clock_file, _moment(*STEPS[0]))
+    log_file = tmp_path / "scheduler.log"
+    daemon = _daemon(config, clock_file, log_file)
 
-    def advance() -> None:
-        while not stop.wait(0.2):
-            day = min(3, _world_day(clock.now(), tz))
+    def alive() -> None:
+        assert daemon.poll() is None, log_file.read_text(errors="replace")[-3000:]
+
+    try:
+        for step in STEPS:
+            moment = _moment(*step)
+            day = min(3, _world_day(moment))
             if day != world.day:
                 world.set_day(day)
-
-    stepper = threading.Thread(target=advance, daemon=True)
-    stepper.start()
-    log_file = tmp_path / "scheduler.log"
-    daemon = _daemon(config, spec, log_file)
-    try:
-        # Mid-day 2: kill it without a chance to clean up, then start it again.
-        _sleep_until(clock, START + timedelta(days=1, hours=7))
-        assert daemon.poll() is None, log_file.read_text()[-3000:]
-        os.kill(daemon.pid, signal.SIGKILL)
-        daemon.wait(timeout=10)
-        daemon = _daemon(config, spec, log_file)
-        # The day-3 digest goes out at 08:00 on day 4.
-        deadline = time.monotonic() + 200
-        while time.monotonic() < deadline and len(sink.messages) < len(DAYS) + 1:
-            assert daemon.poll() is None, log_file.read_text()[-3000:]
-            time.sleep(0.5)
-        _sleep_until(clock, clock.now() + timedelta(hours=3))  # would a 4th/duplicate come?
+            _set_clock(clock_file, moment)
+            if step == KILL_AT:
+                # Kill it without a chance to clean up while a poll of this moment runs,
+                # then start it again.
+                _wait_for(lambda at=moment: "poll" in _runs_at(engine, at)[1], "a poll", alive)
+                os.kill(daemon.pid, signal.SIGKILL)
+                daemon.wait(timeout=60)
+                daemon = _daemon(config, clock_file, log_file)
+            _wait_for(
+                lambda at=moment: set(STEP_JOBS) <= _runs_at(engine, at)[0],
+                f"the jobs at {step}",
+                alive,
+            )
     finally:
-        stop.set()
         daemon.send_signal(signal.SIGTERM)
         try:
             daemon.wait(timeout=60)
@@ -162,11 +210,6 @@ def test_three_days_unattended_with_a_sigkill(tmp_path: Path, world: SampleWeb) 
     # Nothing of the first two days was lost across the SIGKILL.
     early = [url for day_no in (1, 2) for url in _all_items(truth, day_no)]
     assert not [url for url in early if url not in found_urls]
-
-
-def _sleep_until(clock: ScaledClock, moment: datetime) -> None:
-    while clock.now() < moment:
-        time.sleep(0.2)
 
 
 def _days(messages: list[bytes]) -> list[str]:

@@ -1,0 +1,83 @@
+"""One ``crawl_runs`` row per run, opened once and finished once, by whoever opened it.
+
+Every run kind (poll, site crawl, ad-hoc crawl, harvest, re-check, verify) records itself the
+same way. A run started on its own opens its row and finishes it. A run started by a parent
+that already opened the row (the scheduler's ``record``, or ``scheduler.runner.run_in_child``)
+is handed the row's id and leaves it alone: the parent finishes it with the child's report, or
+with the reason the child gave none (killed at its time limit, crashed). Before this rule, a
+scheduled run's row was finished twice, once by the child and once by the scheduler.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.engine import Engine
+
+from crawler import clock
+from crawler.storage.db import session_scope
+from crawler.storage.runs import finish_run, start_run
+
+log = logging.getLogger(__name__)
+
+
+class RunReport(Protocol):
+    """What every run's report offers the bookkeeping (see the ``*Report`` classes)."""
+
+    exit_status: int
+    error: str
+    run_id: int | None
+
+    def stats(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """A run's row and whether this process owns (and so finishes) it."""
+
+    engine: Engine
+    run_id: int
+    owned: bool
+
+    @classmethod
+    def open(cls, engine: Engine, job: str, now: datetime, run_id: int | None) -> RunRecord:
+        """Start a row for ``job``, or adopt ``run_id`` that a parent started."""
+        if run_id is not None:
+            return cls(engine, run_id, owned=False)
+        with session_scope(engine) as session:
+            return cls(engine, start_run(session, job, now), owned=True)
+
+    def finish(self, report: RunReport) -> None:
+        """Record the outcome, if the row is ours (a parent finishes its own rows)."""
+        if self.owned:
+            finish_report(self.engine, self.run_id, report)
+
+    def around(self, report: RunReport, work: Callable[[], None]) -> None:
+        """Run ``work()`` and finish the row; a crash is recorded on the report, then raised."""
+        report.run_id = self.run_id
+        try:
+            work()
+        except Exception as exc:
+            report.exit_status, report.error = 1, f"{type(exc).__name__}: {exc}"
+            self.finish(report)
+            raise
+        self.finish(report)
+
+
+def finish_report(engine: Engine, run_id: int, report: RunReport) -> None:
+    """Finish row ``run_id`` with ``report``'s counters, exit status and error."""
+    with session_scope(engine) as session:
+        finished = finish_run(
+            session,
+            run_id,
+            clock.now(),
+            stats=report.stats(),
+            exit_status=report.exit_status,
+            error=report.error,
+        )
+    if not finished:
+        log.warning("crawl run %s was already finished; its first outcome is kept", run_id)
