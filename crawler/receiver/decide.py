@@ -169,12 +169,15 @@ def is_final_rejection(state: str, reason: str) -> bool:
     """A receipt settled so that fetching its source again would change nothing soon.
 
     True for a final fetch problem (the table above) and for a receipt that used up its
-    retries or expired in the queue; false for a verdict on the source's content (no link,
-    410), because a re-sent webmention is how a sender says "look again".
+    retries; false for a verdict on the source's content (no link, 410), because a re-sent
+    webmention is how a sender says "look again", and for a receipt that expired in the
+    queue, which was never checked at all.
     """
     if state != ReceiptState.REJECTED.value or reason in _CONTENT_VERDICTS:
         return False
-    if reason.startswith((GAVE_UP, EXPIRED)):
+    if reason.startswith(EXPIRED):
+        return False
+    if reason.startswith(GAVE_UP):
         return True
     return not is_transient(reason)
 

@@ -236,7 +236,12 @@ class Intake:
                     receipt_id=existing.id,
                     target=post,
                 )
-            if existing is None or existing.state != ReceiptState.QUEUED.value:
+            waiting = (
+                existing is not None
+                and existing.state == ReceiptState.QUEUED.value
+                and (existing.expires_at is None or existing.expires_at > now)
+            )
+            if not waiting:  # a new entry in the queue: it must fit under the caps
                 counts = queued_counts(session, post, now, sender)
                 excess = max(
                     counts.total - limits.max_queued + 1,
@@ -245,7 +250,7 @@ class Intake:
                 )
                 if excess > 0:
                     wait = drain_wait(excess)
-                    log.warning("receipt queue full (%d queued); refusing %s", counts.total, source)
+                    log.debug("receipt queue full (%d queued); refusing %s", counts.total, source)
                     return Outcome(
                         Verdict.QUEUE_FULL,
                         f"too many linkbacks waiting for verification; retry in {wait} seconds",

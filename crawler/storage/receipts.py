@@ -4,8 +4,8 @@ The receiver only queues (fast, no outbound fetch in the request path); a verify
 fetches each source through the same code as harvesting. A repeated request for the same
 (protocol, source, target) touches the one row:
 
-* still queued: the request is noted (payload, address), but its attempts, backoff and place
-  in the queue are kept, so re-sending cannot reset the retry budget;
+* still queued (and not expired): the request is noted (payload, address), but its attempts,
+  backoff and place in the queue are kept, so re-sending cannot reset the retry budget;
 * verified, or rejected after a check of its content: queued again with a fresh budget (that
   is how Webmention updates and deletes arrive);
 * rejected for a final reason: the receiver answers from the row and does not call this.
@@ -66,7 +66,8 @@ def queue_receipt(
     """Queue (or re-queue) a receipt for verification (see the module docstring)."""
     existing = find_receipt(session, protocol, source, target)
     previous = ReceiptState(existing.state) if existing else None
-    if existing is not None and previous is ReceiptState.QUEUED:
+    waiting = existing is not None and (existing.expires_at is None or existing.expires_at > now)
+    if existing is not None and previous is ReceiptState.QUEUED and waiting:
         session.execute(
             update(ReceiptRow)
             .where(ReceiptRow.id == existing.id)

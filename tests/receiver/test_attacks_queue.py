@@ -212,7 +212,8 @@ def test_one_sender_cannot_fill_the_queue(
 
 def test_queued_receipts_expire(serve: Callable[..., Live], engine: Engine) -> None:
     add_posts(engine)
-    live = serve(make_config(queue_expire_hours=2), engine)
+    clock = Clock()
+    live = serve(make_config(queue_expire_hours=2), engine, clock=clock)
     assert mention(live, "https://slow.example.net/p") == 202
     [row] = receipts(engine)
     assert row.expires_at == NOW + timedelta(hours=2)
@@ -223,3 +224,8 @@ def test_queued_receipts_expire(serve: Callable[..., Live], engine: Engine) -> N
     [row] = receipts(engine)
     assert row.state == "rejected"
     assert row.reason.startswith("expired")
+    # never checked, so not a final answer: a re-send queues it again, with a new life
+    clock.now = NOW + timedelta(hours=3)
+    assert mention(live, "https://slow.example.net/p") == 202
+    [row] = receipts(engine)
+    assert (row.state, row.expires_at) == ("queued", NOW + timedelta(hours=5))

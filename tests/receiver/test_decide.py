@@ -153,7 +153,7 @@ def test_final_vs_transient_table(problem_text: str, transient: bool) -> None:
         ("rejected", "body too large (decompressed)", True),
         ("rejected", "HTTP 404", True),
         ("rejected", "gave up: HTTP 503", True),
-        ("rejected", "expired: not verified in time (queue too long)", True),
+        ("rejected", "expired: not verified in time (queue too long)", False),
         ("rejected", "source does not link to target", False),
         ("rejected", "source no longer links to target", False),
         ("rejected", "source is gone (410)", False),
