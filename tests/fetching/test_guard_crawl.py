@@ -27,8 +27,16 @@ ROOT = Path(__file__).parents[2]
 @pytest.fixture
 def world() -> Iterator[tuple[Server, Server]]:
     """An allowed server on 127.0.0.1 and an "intranet" one on 127.0.0.2, same port."""
-    public = Server("127.0.0.1")
-    intranet = Server("127.0.0.2", public.port)
+    for _ in range(20):  # another process may hold the port on 127.0.0.2: take another one
+        public = Server("127.0.0.1")
+        try:
+            intranet = Server("127.0.0.2", public.port)
+        except OSError:
+            public.close()
+            continue
+        break
+    else:
+        raise RuntimeError("no port free on both 127.0.0.1 and 127.0.0.2")
     yield public, intranet
     public.close()
     intranet.close()
