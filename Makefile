@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test test-unit lint bench fmt venv clean browser
+.PHONY: demo test test-unit lint bench fmt venv clean browser fuzz
 # Test workers (pytest-xdist): each has its own temp folders, PostgreSQL schemas and ports.
 PYTEST_WORKERS ?= 2
 
@@ -34,6 +34,12 @@ test: $(STAMP) browser
 # The pure and in-process tests only: feedback in well under a minute.
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -m unit -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The receiver's request parsers, fuzzed far longer than `make test` does (FUZZ_EXAMPLES each).
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)
+	MEDIAMON_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/receiver/test_fuzz.py \
+	  -p no:cacheprovider -o timeout=7200 -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check crawler scheduler reports tests bench

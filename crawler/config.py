@@ -184,6 +184,8 @@ class Crawl(_Frozen):
     allow_hosts: tuple[str, ...] = ()
     resolve: Mapping[str, str] = Field(default_factory=dict)
     """Static host name -> IP address map (like curl --resolve), for staging and the sample web."""
+    proxy: str = ""
+    """An http(s) proxy for every fetch; proxies from the environment are never used."""
     concurrent_per_host: int = Field(default=2, ge=1, le=32)
     download_delay: float = Field(default=1.0, ge=0, le=120)
     timeout: float = Field(default=30.0, gt=0, le=600)
@@ -202,6 +204,11 @@ class Crawl(_Frozen):
             except ValueError:
                 raise ValueError(f"{host}: not an IP address: {address!r}") from None
         return {host.lower(): address for host, address in v.items()}
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy(cls, v: str) -> str:
+        return _http_url(v) if v.strip() else ""
 
     @model_validator(mode="after")
     def _intervals(self) -> Crawl:
@@ -228,6 +235,16 @@ class Receiver(_Frozen):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     per_ip_per_minute: int = Field(default=30, ge=1)
     per_domain_per_minute: int = Field(default=10, ge=1)
+    """Per sending site: the registrable domain (``crawler.matching.sites``)."""
+    max_queued: int = Field(default=20_000, ge=1)
+    max_queued_per_target: int = Field(default=500, ge=1)
+    max_queued_per_sender: int = Field(default=1_000, ge=1)
+    queue_expire_hours: float = Field(default=48, gt=0)
+    final_recheck_after_hours: float = Field(default=24, ge=0)
+    header_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    body_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    keep_alive_seconds: int = Field(default=5, ge=1, le=300)
+    limit_concurrency: int = Field(default=200, ge=1)
     block_domains: tuple[str, ...] = ()
     block_urls: tuple[str, ...] = ()
 

@@ -41,8 +41,10 @@ URLLENGTH_LIMIT = 2048
 HTTPCACHE_ENABLED = False
 TWISTED_DNS_RESOLVER = "crawler.fetching.resolver.GuardedResolver"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+HTTPPROXY_ENABLED = False  # never proxies from the environment: crawler.fetching.proxy
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HostBlockMiddleware": 90,
+    "crawler.fetching.proxy.ProxyGuardMiddleware": 740,
     "crawler.middlewares.HostMetricsMiddleware": 860,
 }
 FEED_EXPORT_ENCODING = "utf-8"

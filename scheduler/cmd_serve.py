@@ -4,7 +4,10 @@ The socket is bound here, before uvicorn starts, so a port in use is a one-line 
 instead of a traceback, and the endpoint URLs printed on start carry the real port (also with
 ``--port 0``). Client addresses drive the per-IP rate limit, so ``X-Forwarded-For`` is only
 believed with ``--proxy-headers`` and only from ``--forwarded-allow-ips`` (the reverse proxy):
-otherwise anyone could pick the address they are limited under.
+otherwise anyone could pick the address they are limited under. Behind a reverse proxy
+``--proxy-headers`` is required: without it every client has the proxy's address and shares
+one rate limit (the receiver logs a warning when forwarded headers arrive without it). The
+server's limits against slow clients are in ``scheduler.serving``.
 
 Output: the endpoint URLs go to the console (stdout); uvicorn's and the receiver's logs go to
 stderr through the CLI's logging setup (INFO at least, so a server says what it does).
@@ -26,6 +29,7 @@ import uvicorn
 from crawler.receiver.app import build_app
 from crawler.receiver.pages import endpoint_urls
 from scheduler.context import App, Failure
+from scheduler.serving import ServerLimits, server_config
 
 pass_app = click.make_pass_decorator(App)
 
@@ -127,7 +131,7 @@ def serve(
     engine = app.engine()
     host = host or config.receiver.host
     port = config.receiver.port if port is None else port
-    asgi = build_app(config, engine)
+    asgi = build_app(config, engine, proxy_headers=proxy_headers)
     sock = _bind(host, port)
     local = f"http://{_url_host(sock)}:{sock.getsockname()[1]}"
     _setup_logging(access_log)
@@ -142,17 +146,18 @@ def serve(
     for line in lines:
         app.console.print(line, markup=False, highlight=False, soft_wrap=True)
     sys.stdout.flush()
+    limits = ServerLimits(
+        header_timeout=config.receiver.header_timeout_seconds,
+        keep_alive=config.receiver.keep_alive_seconds,
+        limit_concurrency=config.receiver.limit_concurrency,
+    )
     server = _Server(
-        uvicorn.Config(
+        server_config(
             asgi,
+            limits,
             proxy_headers=proxy_headers,
             forwarded_allow_ips=forwarded_allow_ips,
-            log_config=None,
             access_log=access_log,
-            lifespan="off",
-            ws="none",
-            server_header=False,
-            timeout_keep_alive=5,
             backlog=BACKLOG,
         )
     )

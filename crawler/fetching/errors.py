@@ -54,6 +54,12 @@ def describe_exception(exc: BaseException, url: str) -> FetchError:
     if isinstance(exc, DownloadCancelledError):
         return FetchError("body too large (aborted)", Severity.HARD)
     if isinstance(exc, IgnoreRequest):
+        if message.startswith("address guard"):
+            return FetchError(message[:300], Severity.HARD)
+        if "during decompression" in message or "DOWNLOAD_MAXSIZE" in message:
+            # Scrapy's HttpCompressionMiddleware stopped inflating at the size limit: a
+            # decompression bomb, or a page too large to want. Retrying gets the same bytes.
+            return FetchError("body too large (decompressed)", Severity.HARD)
         if "redirect" in message:
             return FetchError("too many redirects", Severity.HARD)
         if "robots.txt" in message:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from importlib import metadata
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.config import Config
 from crawler.fetching.guard import AllowList
@@ -53,8 +54,16 @@ def trusted_urls(config: Config) -> list[str]:
 
 
 def allowed_hosts(config: Config) -> list[str]:
-    """The allow-list the guard gets: ``crawl.allow_hosts`` plus the configured URLs' hosts."""
-    return sorted(AllowList.of(config.crawl.allow_hosts, trusted_urls(config)).hosts)
+    """The allow-list the guard gets: ``crawl.allow_hosts``, plus ``name:port`` for configured
+    URLs whose address is configured too (``crawler.fetching.guard``)."""
+    crawl = config.crawl
+    entries = list(crawl.allow_hosts)
+    if crawl.proxy:  # the configured proxy is reached on its own address and port
+        parts = urlsplit(crawl.proxy)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        host = parts.hostname or ""
+        entries.append(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
+    return AllowList.of(entries, trusted_urls(config), crawl.resolve).entries
 
 
 def default_settings() -> dict[str, Any]:
@@ -91,6 +100,9 @@ def scrapy_settings(
             "REDIRECT_MAX_TIMES": crawl.max_redirects,
             "MEDIAMON_RESOLVE": dict(crawl.resolve),
             "MEDIAMON_ALLOW_HOSTS": allowed_hosts(config),
+            # Proxies only from [crawl] proxy, checked by the guard first (fetching.proxy).
+            "HTTPPROXY_ENABLED": bool(crawl.proxy),
+            "MEDIAMON_PROXY": crawl.proxy,
             # A run reports through its own report and crawl_runs, not Scrapy's periodic logs.
             "LOG_LEVEL": log_level,
             "LOGSTATS_INTERVAL": 0,

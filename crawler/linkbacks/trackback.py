@@ -74,6 +74,23 @@ def _decode(raw: bytes, charset: str) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
+def _strict_url(raw: bytes, charset: str) -> str:
+    """The ``url`` field decoded without guessing: the declared charset, else UTF-8.
+
+    Free text (title, excerpt) may be decoded leniently, but a URL that does not decode is
+    refused: storing ``http://good.test/\ufffd`` or a cp1252 guess would record (and later
+    fetch) a URL the sender never sent.
+    """
+    if len(raw) > MAX_FIELD_BYTES:
+        raise InvalidTrackback("The url is too long.")
+    try:
+        return raw.decode(charset or "utf-8").strip()
+    except UnicodeDecodeError:
+        raise InvalidTrackback(
+            f"The url is not valid {charset or 'UTF-8'}; percent-encode it as UTF-8."
+        ) from None
+
+
 def _form_fields(data: bytes) -> dict[bytes, bytes]:
     """Form-urlencoded pairs as raw bytes (first occurrence wins), decoded later by charset."""
     fields: dict[bytes, bytes] = {}
@@ -115,7 +132,7 @@ def parse_trackback_request(
     def field(name: bytes) -> str:
         return _decode(fields.get(name, b"")[:MAX_FIELD_BYTES], charset).strip()
 
-    url = field(b"url")
+    url = _strict_url(fields.get(b"url", b""), charset)
     if not url:
         raise InvalidTrackback("No url given: a TrackBack ping needs the url of your entry.")
     if not is_http_url(url) or any(ch.isspace() for ch in url):

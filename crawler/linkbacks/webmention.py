@@ -117,7 +117,13 @@ def parse_webmention_body(
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidRequest("invalid_encoding", "request body is not UTF-8") from exc
-    return validate_webmention(parse_qsl(text, keep_blank_values=True), is_ours=is_ours)
+    try:
+        # errors="strict": a percent-encoded byte sequence that is not UTF-8 (``%FF``) is the
+        # sender's mistake, not something to store as U+FFFD in place of the URL it sent.
+        pairs = parse_qsl(text, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise InvalidRequest("invalid_encoding", "a percent-encoded value is not UTF-8") from exc
+    return validate_webmention(pairs, is_ours=is_ours)
 
 
 def build_webmention_body(source: str, target: str) -> bytes:

@@ -18,7 +18,7 @@ Nothing is built at import time: every app gets its own limiters and caches, and
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from crawler.config import Config
 from crawler.receiver.context import ReceiverContext
-from crawler.receiver.intake import Intake
+from crawler.receiver.intake import Intake, QueueLimits
 from crawler.receiver.limits import RateLimiter
 from crawler.receiver.pages import health_endpoint, status_endpoint
 from crawler.receiver.pingback import pingback_endpoint
@@ -48,14 +48,16 @@ def build_app(
     clock: Callable[[], datetime] | None = None,
     cache_seconds: float = 60.0,
     miss_refresh_seconds: float = 5.0,
-    body_timeout: float = 10.0,
+    body_timeout: float | None = None,
+    proxy_headers: bool = False,
 ) -> Starlette:
     """The receiver for ``config``'s organisation, storing receipts through ``engine``.
 
     ``clock`` gives the time stamped on receipts (default: now, UTC). Posts and the database
     blocklist are cached for ``cache_seconds``, and an unknown target reloads the posts at
     most every ``miss_refresh_seconds``; a request body must arrive within ``body_timeout``
-    seconds.
+    seconds (default: ``receiver.body_timeout_seconds``). ``proxy_headers`` says whether the
+    server believes X-Forwarded-For (else forwarded headers are a misconfiguration to log).
     """
     now = clock or _utcnow
     limits = config.receiver
@@ -68,11 +70,24 @@ def build_app(
     ctx = ReceiverContext(
         config=config,
         policy=policy,
-        intake=Intake(engine, policy, RateLimiter(limits.per_domain_per_minute), now),
+        intake=Intake(
+            engine,
+            policy,
+            RateLimiter(limits.per_domain_per_minute),
+            now,
+            QueueLimits(
+                max_queued=limits.max_queued,
+                max_queued_per_target=limits.max_queued_per_target,
+                max_queued_per_sender=limits.max_queued_per_sender,
+                expire_after=timedelta(hours=limits.queue_expire_hours),
+                final_recheck_after=timedelta(hours=limits.final_recheck_after_hours),
+            ),
+        ),
         ip_limiter=RateLimiter(limits.per_ip_per_minute),
         clock=now,
         max_body_bytes=limits.max_body_bytes,
-        body_timeout=body_timeout,
+        body_timeout=limits.body_timeout_seconds if body_timeout is None else body_timeout,
+        proxy_headers=proxy_headers,
     )
     pingback = pingback_endpoint(ctx)
     trackback = trackback_endpoint(ctx)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import enum
 import logging
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from starlette.requests import Request
@@ -66,6 +67,35 @@ class Admission:
         return headers
 
 
+class ProxyHeaderWarning:
+    """Logs once per app that forwarded headers arrive while the server ignores them.
+
+    Behind a reverse proxy without ``--proxy-headers``, every request has the proxy's address:
+    all senders share one per-IP rate limit, and one flooder locks everybody out.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._warned = False
+
+    def check(self, request: Request, client: str) -> None:
+        if self._warned:
+            return
+        headers = request.headers
+        if "x-forwarded-for" not in headers and "forwarded" not in headers:
+            return
+        with self._lock:
+            if self._warned:
+                return
+            self._warned = True
+        log.warning(
+            "requests from %s carry X-Forwarded-For/Forwarded, but the server runs without "
+            "--proxy-headers: every client behind that proxy shares one rate limit "
+            "(see docs/receiver.md)",
+            client,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class ReceiverContext:
     config: Config
@@ -75,6 +105,8 @@ class ReceiverContext:
     clock: Callable[[], datetime]
     max_body_bytes: int
     body_timeout: float = BODY_TIMEOUT_SECONDS
+    proxy_headers: bool = False
+    proxy_warning: ProxyHeaderWarning = field(default_factory=ProxyHeaderWarning)
 
     @staticmethod
     def client(request: Request) -> str:
@@ -83,6 +115,8 @@ class ReceiverContext:
 
     async def admit(self, request: Request) -> Admission:
         """Rate-limit the client, then read the body within the limits."""
+        if not self.proxy_headers:
+            self.proxy_warning.check(request, self.client(request))
         wait = self.ip_limiter.hit(client_key(self.client(request)))
         if wait:
             log.debug("rate limited %s on %s", self.client(request), request.url.path)

@@ -25,9 +25,31 @@ from webmention.io); the caller uses ``retry_receipt_later``, which gives up aft
 without touching the mention. A permanent problem other than 410 (a 404, a PDF) rejects the
 receipt but leaves an existing mention alone: it is not evidence that the link was removed.
 
-Problems are the free-text ``Verification.problem`` strings. ``HTTP nnn`` is classified by its
-status; otherwise a few known phrases are permanent and anything unrecognised is transient,
-because retrying a few times is cheaper than losing a real linkback.
+Problems are the free-text ``Verification.problem`` strings (labels from
+``crawler.fetching.errors`` and ``crawler.linkbacks.verify``). ``FAILURES`` below is the
+final-vs-transient table, first matching row wins (docs/receiver.md has it too):
+
+==========================================  =========  ====================================
+problem                                     kind       why
+==========================================  =========  ====================================
+HTTP 408, HTTP 425, HTTP 429                transient  the server asks us to come back
+HTTP 5xx                                    transient  the server's own trouble
+HTTP 4xx (other)                            final      the sender's page is not there
+host blocked until ... (Retry-After)        transient  a 429/503 earlier in the run
+timeout, DNS error, connection ...          transient  the network
+address guard: ...                          final      the address is not ours to fetch
+body too large (aborted / decompressed)     final      size limit; a gzip bomb stays one
+unsupported type, invalid JSON              final      the same bytes come back next time
+too many redirects, redirect loop           final
+disallowed by robots.txt, bad URL           final
+ignored: ... (any other refusal)            final      our own downloader said no
+anything else                               transient  cheaper to retry than to lose it
+==========================================  =========  ====================================
+
+A transient problem is retried with backoff (5, 15, 45 min, 2 h 15) until ``MAX_ATTEMPTS``;
+a final one settles the receipt at once, and a re-send of a receipt settled by a final
+problem is answered from the stored state without a new fetch
+(``crawler.receiver.intake``).
 """
 
 from __future__ import annotations
@@ -44,7 +66,16 @@ from crawler.matching.urls import canonicalize_url
 if TYPE_CHECKING:  # only its fields are read; importing it would pull in the HTML stack
     from crawler.linkbacks.verify import Verification
 
-__all__ = ["WAS_VERIFIED", "Decision", "ReceiptLike", "decide", "is_transient"]
+__all__ = [
+    "FAILURES",
+    "GAVE_UP",
+    "WAS_VERIFIED",
+    "Decision",
+    "ReceiptLike",
+    "decide",
+    "is_final_rejection",
+    "is_transient",
+]
 
 WAS_VERIFIED = "was_verified"
 """Receipt payload key set by the receiver: this (protocol, source, target) had been verified
@@ -57,16 +88,24 @@ _KINDS = {
 }
 _HTTP = re.compile(r"\bHTTP\s+(\d{3})\b", re.IGNORECASE)
 _TRANSIENT_STATUSES = frozenset({408, 425, 429})
-# Labels from crawler.linkbacks.verify and crawler.fetching.errors that retrying won't change.
-_PERMANENT_PHRASES = (
-    "unsupported type",
-    "invalid json",
-    "not canonicalisable",
-    "address guard",
-    "too many redirects",
-    "redirect loop",
-    "body too large",
-    "disallowed by robots",
+
+#: (phrase in the lower-cased problem, transient?) - first match wins; see the module table.
+FAILURES: tuple[tuple[str, bool], ...] = (
+    ("retry-after", True),
+    ("host blocked", True),
+    ("timeout", True),
+    ("dns error", True),
+    ("connection", True),
+    ("address guard", False),
+    ("body too large", False),
+    ("unsupported type", False),
+    ("invalid json", False),
+    ("not canonicalisable", False),
+    ("too many redirects", False),
+    ("redirect loop", False),
+    ("disallowed by robots", False),
+    ("bad url", False),
+    ("ignored", False),
 )
 
 
@@ -107,7 +146,40 @@ def is_transient(problem: str) -> bool:
         status = int(match.group(1))
         return status >= 500 or status in _TRANSIENT_STATUSES
     lowered = problem.lower()
-    return not any(phrase in lowered for phrase in _PERMANENT_PHRASES)
+    for phrase, transient in FAILURES:
+        if phrase in lowered:
+            return transient
+    return True
+
+
+GAVE_UP = "gave up: "
+EXPIRED = "expired: "
+_CONTENT_VERDICTS = frozenset(
+    {
+        "source links to target",
+        "source reblogs the target",
+        "source is gone (410)",
+        "source no longer links to target",
+        "source does not link to target",
+    }
+)
+
+
+def is_final_rejection(state: str, reason: str) -> bool:
+    """A receipt settled so that fetching its source again would change nothing soon.
+
+    True for a final fetch problem (the table above) and for a receipt that used up its
+    retries; false for a verdict on the source's content (no link, 410), because a re-sent
+    webmention is how a sender says "look again", and for a receipt that expired in the
+    queue, which was never checked at all.
+    """
+    if state != ReceiptState.REJECTED.value or reason in _CONTENT_VERDICTS:
+        return False
+    if reason.startswith(EXPIRED):
+        return False
+    if reason.startswith(GAVE_UP):
+        return True
+    return not is_transient(reason)
 
 
 def _kind(receipt: ReceiptLike) -> MentionKind:

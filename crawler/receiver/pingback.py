@@ -13,7 +13,8 @@ target not one of our posts              0x21
 source and target the same page          0 (as WordPress)
 source blocked                           0x31
 already verified                         0x30
-rate limited                             0 (with the wait in the string, Retry-After header)
+source refused for a final reason lately 0x10 (the stored reason; no new fetch)
+rate limited, or the queue is full       0 (with the wait in the string, Retry-After header)
 =======================================  =====
 
 Everything else is queued and answered with a success string. Fault 0x11 ("source does not
@@ -66,6 +67,8 @@ FAULT_CODES: dict[Verdict, int] = {
     Verdict.BLOCKED: FAULT_ACCESS_DENIED,
     Verdict.RATE_LIMITED: FAULT_GENERIC,
     Verdict.ALREADY_REGISTERED: FAULT_ALREADY_REGISTERED,
+    Verdict.FINAL: FAULT_SOURCE_NOT_FOUND,
+    Verdict.QUEUE_FULL: FAULT_GENERIC,
 }
 
 

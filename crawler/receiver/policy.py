@@ -23,6 +23,7 @@ the next full refresh.
 from __future__ import annotations
 
 import enum
+import ipaddress
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -33,6 +34,8 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import Engine
 
 from crawler.config import Config
+from crawler.fetching.guard import AllowList, check_address
+from crawler.fetching.settings import allowed_hosts
 from crawler.linkbacks.urls import is_http_url, split
 from crawler.matching.urls import PostIndex, canonicalize_url
 from crawler.storage.db import session_scope
@@ -132,6 +135,8 @@ class Policy:
         )
         self._config_domains = frozenset(_domain(d) for d in config.receiver.block_domains)
         self._config_urls = frozenset(canonicalize_url(u) for u in config.receiver.block_urls)
+        crawl = config.crawl
+        self._allowed = AllowList.of(allowed_hosts(config), (), crawl.resolve)
         self._miss_refresh = miss_refresh_seconds
         self._posts = _Cached(self._load_posts, refresh_seconds, clock)
         self._blocks = _Cached(self._load_blocks, refresh_seconds, clock)
@@ -170,6 +175,24 @@ class Policy:
         if canonical_host in self._site_hosts:
             return TargetCheck(None, TargetProblem.NOT_A_POST)
         return TargetCheck(None, TargetProblem.FOREIGN)
+
+    def address_refusal(self, source: str) -> str | None:
+        """Why the address guard would refuse ``source`` without a DNS lookup, or None.
+
+        A source whose host is an IP literal (``http://[::ffff:127.0.0.1]/``, ``http://10.0.0.1/``)
+        is judged here, by the verify run's own rule and allow-list, so the sender gets the
+        final answer at once and nothing is queued. Names are judged at connection time.
+        """
+        parts = split(source)
+        if parts is None or not parts.hostname:
+            return None
+        host = parts.hostname.strip("[]")
+        try:
+            ipaddress.ip_address(host.split("%", 1)[0])
+        except ValueError:
+            return None
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        return check_address(host, host, self._allowed, port)
 
     def is_blocked(self, source: str) -> bool:
         """``source`` is on a blocklist (its domain, a parent domain, or the URL itself)."""

@@ -4,11 +4,14 @@ Request verification is synchronous and answered in HTTP terms (Webmention §3.2
 the sender got wrong is a **400** with a one-line plain-text reason (not form-encoded, not
 UTF-8, a missing or non-http(s) URL, source equal to target, a target that is not one of our
 posts; the target's ``#fragment`` is ignored for that check). A blocked source gets **403**,
-a flood **429** with ``Retry-After``, an oversized body **413**. A valid request is queued and
+a flood or a full queue **429** with ``Retry-After``, an oversized body **413**; a source
+refused lately for a final reason (too large, guard, 404 ...) gets **400** with that reason
+and is not fetched again. A valid request is queued and
 answered **202 Accepted** without ``Location`` (the spec's asynchronous, no-status-page form);
 the source is fetched and checked later by the verify run.
 
-Sending the same (source, target) again re-queues the one receipt: that is how Webmention
+Sending the same (source, target) again re-queues the one receipt once it has been checked
+(a re-send while it waits keeps its place and its retry budget): that is how Webmention
 updates and deletes arrive, and the verifier decides whether the mention is updated or, when
 the source is now 410 or no longer links, marked deleted (``crawler.receiver.decide``).
 """
@@ -41,6 +44,8 @@ STATUS: dict[Verdict, int] = {
     Verdict.BLOCKED: 403,
     Verdict.RATE_LIMITED: 429,
     Verdict.ALREADY_REGISTERED: 202,  # never produced for webmentions: they re-queue
+    Verdict.FINAL: 400,  # checked lately and refused for good: the stored reason
+    Verdict.QUEUE_FULL: 429,
 }
 
 

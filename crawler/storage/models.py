@@ -258,7 +258,11 @@ class ReceiptRow(Base):
     """An incoming pingback / trackback / webmention, queued until its source is verified."""
 
     __tablename__ = "receipts"
-    __table_args__ = (UniqueConstraint("protocol", "source", "target"),)
+    __table_args__ = (
+        UniqueConstraint("protocol", "source", "target"),
+        Index("ix_receipts_state_sender", "state", "sender"),
+        Index("ix_receipts_state_target", "state", "target"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     protocol: Mapped[str] = mapped_column(String(20))
@@ -272,6 +276,10 @@ class ReceiptRow(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime | None] = mapped_column(default=None)
+    sender: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    """The source's site (``crawler.matching.sites``): the fair queue drains round-robin by it."""
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When a receipt still queued is given up (``receiver.queue_expire_hours``)."""
 
 
 class DigestRow(Base):

@@ -2,8 +2,17 @@
 
 The receiver only queues (fast, no outbound fetch in the request path); a verify run later
 fetches each source through the same code as harvesting. A repeated request for the same
-(protocol, source, target) re-queues the one row, which is how Webmention updates and
-deletes arrive.
+(protocol, source, target) touches the one row:
+
+* still queued (and not expired): the request is noted (payload, address), but its attempts,
+  backoff and place in the queue are kept, so re-sending cannot reset the retry budget;
+* verified, or rejected after a check of its content: queued again with a fresh budget (that
+  is how Webmention updates and deletes arrive);
+* rejected for a final reason: the receiver answers from the row and does not call this.
+
+The queue is bounded and fair: ``queued_counts`` feeds the receiver's caps, ``due_receipts``
+drains round-robin by ``sender`` (the source's site), and a receipt still queued at its
+``expires_at`` is never fetched and is rejected by ``expire_receipts``.
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from crawler.domain import Protocol, ReceiptState
@@ -51,10 +60,20 @@ def queue_receipt(
     now: datetime,
     remote_addr: str = "",
     payload: dict[str, Any] | None = None,
+    sender: str = "",
+    expires_at: datetime | None = None,
 ) -> Queued:
-    """Queue (or re-queue) a receipt for verification."""
+    """Queue (or re-queue) a receipt for verification (see the module docstring)."""
     existing = find_receipt(session, protocol, source, target)
     previous = ReceiptState(existing.state) if existing else None
+    waiting = existing is not None and (existing.expires_at is None or existing.expires_at > now)
+    if existing is not None and previous is ReceiptState.QUEUED and waiting:
+        session.execute(
+            update(ReceiptRow)
+            .where(ReceiptRow.id == existing.id)
+            .values(remote_addr=remote_addr, payload=payload or {}, updated_at=now)
+        )
+        return Queued(existing.id, previous)
     upsert(
         session,
         ReceiptRow.__table__,  # type: ignore[arg-type]
@@ -71,6 +90,8 @@ def queue_receipt(
                 "payload": payload or {},
                 "next_attempt_at": now,
                 "updated_at": now,
+                "sender": sender[:255],
+                "expires_at": expires_at,
             }
         ],
         key=["protocol", "source", "target"],
@@ -83,6 +104,8 @@ def queue_receipt(
             "payload",
             "next_attempt_at",
             "updated_at",
+            "sender",
+            "expires_at",
         ],
     )
     row = find_receipt(session, protocol, source, target)
@@ -90,16 +113,83 @@ def queue_receipt(
     return Queued(row.id, previous)
 
 
+def _live(now: datetime) -> Any:
+    """Queued and not expired."""
+    return and_(
+        ReceiptRow.state == ReceiptState.QUEUED.value,
+        or_(ReceiptRow.expires_at.is_(None), ReceiptRow.expires_at > now),
+    )
+
+
 def due_receipts(session: Session, now: datetime, limit: int = 200) -> Sequence[ReceiptRow]:
-    return session.scalars(
-        select(ReceiptRow)
+    """The next ``limit`` receipts to verify, round-robin by sender.
+
+    Each sender's due receipts are ranked oldest first, and the batch takes every sender's
+    first, then every sender's second, and so on: 10,000 receipts from one sender and one
+    from another make a batch that holds the other one, so a flood delays only its sender.
+    """
+    rank = (
+        func.row_number()
+        .over(partition_by=ReceiptRow.sender, order_by=(ReceiptRow.received_at, ReceiptRow.id))
+        .label("rank")
+    )
+    ranked = (
+        select(ReceiptRow.id, ReceiptRow.received_at, rank)
         .where(
-            ReceiptRow.state == ReceiptState.QUEUED.value,
+            _live(now),
             or_(ReceiptRow.next_attempt_at.is_(None), ReceiptRow.next_attempt_at <= now),
         )
-        .order_by(ReceiptRow.received_at)
-        .limit(limit)
-    ).all()
+        .subquery()
+    )
+    ids = select(ranked.c.id).order_by(ranked.c.rank, ranked.c.received_at, ranked.c.id)
+    chosen: list[int] = list(session.scalars(ids.limit(limit)))
+    if not chosen:
+        return []
+    rows = {r.id: r for r in session.scalars(select(ReceiptRow).where(ReceiptRow.id.in_(chosen)))}
+    return [rows[i] for i in chosen if i in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueCounts:
+    total: int
+    for_target: int
+    for_sender: int = 0
+
+
+def queued_counts(
+    session: Session, target: str, now: datetime, sender: str | None = None
+) -> QueueCounts:
+    """How many receipts wait in the queue: in all, for ``target`` and from ``sender`` (the
+    receiver's caps)."""
+
+    def count(*where: Any) -> int:
+        query = select(func.count()).select_from(ReceiptRow).where(_live(now), *where)
+        return int(session.scalar(query) or 0)
+
+    return QueueCounts(
+        count(),
+        count(ReceiptRow.target == target),
+        count(ReceiptRow.sender == sender) if sender is not None else 0,
+    )
+
+
+def expire_receipts(session: Session, now: datetime) -> int:
+    """Reject the receipts still queued at their ``expires_at``; how many there were."""
+    result = session.execute(
+        update(ReceiptRow)
+        .where(
+            ReceiptRow.state == ReceiptState.QUEUED.value,
+            ReceiptRow.expires_at.is_not(None),
+            ReceiptRow.expires_at <= now,
+        )
+        .values(
+            state=ReceiptState.REJECTED.value,
+            reason="expired: not verified in time (queue too long)",
+            updated_at=now,
+            next_attempt_at=None,
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def settle_receipt(

@@ -1,4 +1,5 @@
-"""Retention: drop what only matters for a while (run history, settled receipts).
+"""Retention: drop what only matters for a while (run history, settled receipts), and give
+up queued receipts past their ``expires_at``.
 
 Mentions, documents, posts and digests are the product and are never deleted here.
 """
@@ -11,11 +12,13 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from crawler.storage.models import CrawlRunRow, ReceiptRow
+from crawler.storage.receipts import expire_receipts
 
 
 def delete_expired(
     session: Session, now: datetime, *, runs_days: int, receipts_days: int
 ) -> dict[str, int]:
+    expired = expire_receipts(session, now)
     runs = session.execute(
         delete(CrawlRunRow).where(
             CrawlRunRow.started_at < now - timedelta(days=runs_days),
@@ -31,4 +34,5 @@ def delete_expired(
     return {
         "crawl_runs_deleted": int(runs.rowcount),  # type: ignore[attr-defined]
         "receipts_deleted": int(receipts.rowcount),  # type: ignore[attr-defined]
+        "receipts_expired": expired,
     }

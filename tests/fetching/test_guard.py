@@ -29,7 +29,7 @@ from crawler.fetching.settings import scrapy_settings, user_agent
         ("0.0.0.0", "address guard: 0.0.0.0 is an unspecified address"),
         ("240.0.0.1", "address guard: 240.0.0.1 is a reserved address"),
         ("::ffff:10.0.0.1", "address guard: 10.0.0.1 is a private address"),
-        ("100.64.0.1", "address guard: 100.64.0.1 is a non-public address"),
+        ("100.64.0.1", "address guard: 100.64.0.1 is a shared (carrier-grade NAT) address"),
         ("nonsense", "address guard: 'nonsense' is not an IP address"),
     ],
 )
@@ -38,11 +38,93 @@ def test_check_address(ip: str, problem: str | None) -> None:
 
 
 def test_allow_list_by_host_ip_or_configured_url() -> None:
-    allowed = AllowList.of(["127.0.0.1", "Intranet.Example."], ["http://blog.orbis.test:8080/feed"])
-    assert check_address("x.test", "127.0.0.1", allowed) is None
-    assert check_address("intranet.example", "10.1.2.3", allowed) is None
-    assert check_address("blog.orbis.test", "10.1.2.3", allowed) is None
-    assert check_address("evil.test", "10.1.2.3", allowed) is not None
+    allowed = AllowList.of(
+        ["127.0.0.1", "Intranet.Example."],
+        ["http://blog.orbis.test:8080/feed", "http://news.example/rss", "http://10.9.9.9:81/"],
+        {"blog.orbis.test": "10.1.2.3"},
+    )
+    assert check_address("x.test", "127.0.0.1", allowed, 9) is None
+    assert check_address("intranet.example", "10.1.2.3", allowed, 22) is None
+    # a configured URL with a configured address: that name, on its own port only
+    assert check_address("blog.orbis.test", "10.1.2.3", allowed, 8080) is None
+    assert check_address("blog.orbis.test", "10.1.2.3", allowed, 22) is not None
+    assert check_address("10.9.9.9", "10.9.9.9", allowed, 81) is None
+    assert check_address("10.9.9.9", "10.9.9.9", allowed, 80) is not None
+    # a configured name without a configured address reaches public addresses only
+    assert check_address("news.example", "10.1.2.3", allowed, 80) is not None
+    assert check_address("news.example", "93.184.216.34", allowed, 80) is None
+    assert check_address("evil.test", "10.1.2.3", allowed, 80) is not None
+    assert allowed.entries == [
+        "10.9.9.9:81",
+        "127.0.0.1",
+        "blog.orbis.test:8080",
+        "intranet.example",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entry", "host", "ip", "port", "allowed"),
+    [
+        ("10.0.0.0/8", "a.test", "10.2.3.4", 80, True),
+        ("10.0.0.0/8", "a.test", "11.2.3.4", 80, True),  # public anyway
+        ("10.0.0.0/8", "a.test", "192.168.0.1", 80, False),
+        ("127.0.0.1:8080", "a.test", "127.0.0.1", 8080, True),
+        ("127.0.0.1:8080", "a.test", "127.0.0.1", 8081, False),
+        ("[::1]:8080", "a.test", "::1", 8080, True),
+        ("[::1]:8080", "a.test", "::1", 80, False),
+        ("::1", "a.test", "::1", 80, True),
+        ("intranet.test:443", "intranet.test", "10.0.0.5", 443, True),
+        ("intranet.test:443", "intranet.test", "10.0.0.5", 80, False),
+        ("intranet.test:443", "other.test", "10.0.0.5", 443, False),
+        ("127.0.0.1", "a.test", "::ffff:127.0.0.1", 80, True),
+        ("bad:port:x", "bad", "10.0.0.1", 80, False),
+    ],
+)
+def test_allow_rules(entry: str, host: str, ip: str, port: int, allowed: bool) -> None:
+    assert (check_address(host, ip, AllowList.of([entry]), port) is None) is allowed
+
+
+@pytest.mark.parametrize(
+    ("ip", "words"),
+    [
+        ("2002:7f00:1::", "6to4 address wrapping 127.0.0.1, a loopback address"),
+        ("2002:a9fe:a9fe::", "6to4 address wrapping 169.254.169.254, a link-local address"),
+        ("2002:0a00:0001::1", "6to4 address wrapping 10.0.0.1, a private address"),
+        ("fec0::1", "a site-local address"),
+        ("64:ff9b::7f00:1", "NAT64 address wrapping 127.0.0.1, a loopback address"),
+        ("64:ff9b::a9fe:a9fe", "NAT64 address wrapping 169.254.169.254"),
+        ("64:ff9b:1::1", "a local-use NAT64 address"),
+        ("::ffff:127.0.0.1", "127.0.0.1 is a loopback address"),
+        ("::ffff:169.254.169.254", "169.254.169.254 is a link-local address"),
+        ("::127.0.0.1", "a deprecated IPv4-compatible address"),
+        ("::10.0.0.1", "a deprecated IPv4-compatible address"),
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo"),
+        ("fc00::1", "a unique-local address"),
+        ("fd12:3456::1", "a unique-local address"),
+        ("ff02::1", "a multicast address"),
+        ("2001:db8::1", "a documentation address"),
+        ("3fff::1", "a documentation address"),
+        ("100::1", "a discard-only address"),
+        ("192.0.0.8", "an IETF protocol assignment"),
+        ("192.0.2.1", "a documentation address"),
+        ("198.18.0.1", "a benchmarking address"),
+        ("192.88.99.1", "a deprecated 6to4 relay address"),
+        ("255.255.255.255", "address"),
+        ("0.1.2.3", "address"),
+        ("fe80::1%eth0", "a link-local address"),
+    ],
+)
+def test_special_purpose_addresses_are_refused(ip: str, words: str) -> None:
+    problem = check_address("example.test", ip, AllowList())
+    assert problem is not None
+    assert words in problem
+
+
+@pytest.mark.parametrize(
+    "ip", ["8.8.8.8", "2606:4700::1111", "64:ff9b::808:808", "2002:0808:0808::1", "::ffff:8.8.8.8"]
+)
+def test_public_addresses_and_public_wrappings_pass(ip: str) -> None:
+    assert check_address("example.test", ip, AllowList()) is None
 
 
 class Receiver:
@@ -137,7 +219,10 @@ def test_scrapy_settings_carry_the_limits_and_the_guard() -> None:
     assert s["LOG_LEVEL"] == "ERROR"
     assert s["TWISTED_DNS_RESOLVER"] == "crawler.fetching.resolver.GuardedResolver"
     assert s["MEDIAMON_RESOLVE"] == {"news.test": "127.0.0.1"}
-    assert s["MEDIAMON_ALLOW_HOSTS"] == ["127.0.0.1", "blog.orbis.test", "news.test"]
+    # news.test is configured with a configured address; blog.orbis.test is not
+    assert s["MEDIAMON_ALLOW_HOSTS"] == ["127.0.0.1", "news.test:80"]
+    assert s["HTTPPROXY_ENABLED"] is False
+    assert s["MEDIAMON_PROXY"] == ""
     assert 429 not in s["RETRY_HTTP_CODES"]
     assert 503 not in s["RETRY_HTTP_CODES"]
     assert s["REMOTE_CONTROL_ENABLED"] is False

@@ -29,6 +29,7 @@ from crawler.storage.db import make_engine, session_scope
 from crawler.storage.migrate import upgrade
 from crawler.storage.models import ReceiptRow
 from crawler.storage.posts import upsert_posts
+from scheduler.serving import ServerLimits, server_config
 
 ORG = "Orbis Union"
 BLOG = "https://blog.example.org"
@@ -135,18 +136,17 @@ def start(
     # does not, and every keep-alive response waits ~40 ms for a delayed ACK).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
-    app = build_app(config, engine, clock=clock or (lambda: NOW), **app_options)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            log_config=None,
-            lifespan="off",
-            ws="none",
-            proxy_headers=proxy_headers,
-            forwarded_allow_ips="127.0.0.1",
-            access_log=False,
-        )
+    app = build_app(
+        config, engine, clock=clock or (lambda: NOW), proxy_headers=proxy_headers, **app_options
     )
+    # The server `mediamon serve` runs, with its limits (from the config, like the command).
+    receiver = config.receiver
+    limits = ServerLimits(
+        header_timeout=receiver.header_timeout_seconds,
+        keep_alive=receiver.keep_alive_seconds,
+        limit_concurrency=receiver.limit_concurrency,
+    )
+    server = uvicorn.Server(server_config(app, limits, proxy_headers=proxy_headers))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -9,7 +9,13 @@ import pytest
 
 from crawler.domain import MentionKind, ReceiptState
 from crawler.linkbacks.verify import Verification
-from crawler.receiver.decide import WAS_VERIFIED, Decision, decide, is_transient
+from crawler.receiver.decide import (
+    WAS_VERIFIED,
+    Decision,
+    decide,
+    is_final_rejection,
+    is_transient,
+)
 
 TARGET = "https://blog.example.org/2024/05/first-post/"
 
@@ -109,3 +115,51 @@ def test_a_transient_failure_never_deletes() -> None:
 
 def test_unknown_protocol_is_a_plain_link() -> None:
     assert decide(Receipt("carrier-pigeon"), LINKED).mention_kind is MentionKind.LINK
+
+
+@pytest.mark.parametrize(
+    ("problem_text", "transient"),
+    [
+        ("HTTP 408", True),
+        ("HTTP 429", True),
+        ("HTTP 500", True),
+        ("HTTP 503", True),
+        ("HTTP 404", False),
+        ("HTTP 403", False),
+        ("HTTP 451", False),
+        ("timeout", True),
+        ("DNS error", True),
+        ("connection refused", True),
+        ("ignored: host blocked until 2026-12-06T12:00:00+00:00 (Retry-After)", True),
+        ("address guard: 10.0.0.1 is a private address", False),
+        ("body too large (aborted)", False),
+        ("body too large (decompressed)", False),
+        ("unsupported type application/pdf", False),
+        ("too many redirects", False),
+        ("disallowed by robots.txt", False),
+        ("bad URL: Invalid IPv6 URL", False),
+        ("ignored: something our downloader refused", False),
+        ("something nobody foresaw", True),
+    ],
+)
+def test_final_vs_transient_table(problem_text: str, transient: bool) -> None:
+    assert is_transient(problem_text) is transient
+
+
+@pytest.mark.parametrize(
+    ("state", "reason", "final"),
+    [
+        ("rejected", "address guard: 10.0.0.1 is a private address", True),
+        ("rejected", "body too large (decompressed)", True),
+        ("rejected", "HTTP 404", True),
+        ("rejected", "gave up: HTTP 503", True),
+        ("rejected", "expired: not verified in time (queue too long)", False),
+        ("rejected", "source does not link to target", False),
+        ("rejected", "source no longer links to target", False),
+        ("rejected", "source is gone (410)", False),
+        ("verified", "source links to target", False),
+        ("queued", "HTTP 404", False),
+    ],
+)
+def test_final_rejections(state: str, reason: str, final: bool) -> None:
+    assert is_final_rejection(state, reason) is final
