@@ -44,12 +44,14 @@ def user_agent(config: Config) -> str:
 
 
 def trusted_urls(config: Config) -> list[str]:
-    """URLs that come from the config itself: their hosts pass the address guard."""
+    """URLs that come from the config itself (sources, sites, feeds, the WordPress.com API
+    base): their hosts pass the address guard on their own port, under its rules."""
     urls = [s.url for s in config.sources]
     for site in config.organisation.sites:
         urls.append(site.url)
         if site.feed:
             urls.append(site.feed)
+    urls.append(config.linkbacks.wpcom_api_base)
     return urls
 
 

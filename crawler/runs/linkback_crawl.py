@@ -1,9 +1,9 @@
 """Running one Scrapy crawl for a linkback job: the settings, and the process.
 
 The settings are the project's (``crawler.fetching.settings.scrapy_settings``: politeness,
-limits, the address guard) plus what linkback runs add: the WordPress.com API host joins the
-guard's allow-list (it comes from the config, like the sites), Retry-After host blocks are
-honoured, and only http(s) can ever be downloaded.
+limits, the address guard, whose trusted URLs include the WordPress.com API base) plus what
+linkback runs add: Retry-After host blocks are honoured, and only http(s) can ever be
+downloaded.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from crawler.config import Config
-from crawler.fetching.settings import allowed_hosts, scrapy_settings
+from crawler.fetching.settings import scrapy_settings
 from crawler.pipelines.linkbacks import CONTEXT_SETTING, RunContext, register_context
 from crawler.runs.process import run_spider
 
@@ -30,9 +29,6 @@ def linkback_settings(
     from crawler.spiders.linkback_fetch import SAFE_DOWNLOAD_HANDLERS
 
     settings = scrapy_settings(config, log_level=log_level, overrides=overrides)
-    api_host = urlsplit(config.linkbacks.wpcom_api_base).hostname or ""
-    # The WordPress.com API base comes from the config, like the sites: trusted.
-    settings["MEDIAMON_ALLOW_HOSTS"] = sorted({*allowed_hosts(config), api_host} - {""})
     settings["MEDIAMON_BLOCKED_HOSTS"] = {h: t.isoformat() for h, t in blocked.items()}
     settings["DOWNLOAD_HANDLERS"] = {
         **SAFE_DOWNLOAD_HANDLERS,
