@@ -40,6 +40,7 @@ from crawler.feeds.policy import (
     decide,
 )
 from crawler.feeds.report import PollReport, SourceReport
+from crawler.pipelines.shared import shared_setting
 from crawler.press.feedpages import entry_page, matchable_entries, source_info
 from crawler.press.model import Page, SourceInfo
 from crawler.press.report import PollMatchReport
@@ -69,9 +70,6 @@ CONTEXT_SETTING = "MEDIAMON_POLL"
 BATCH_ITEMS = 200
 BATCH_SECONDS = 1.0
 STORE_ORDER = 500
-#: Poll contexts by key: Scrapy deep-copies its settings, and a context holds an engine, so
-#: the settings carry only the key (one crawl per process: this never grows past one entry).
-_CONTEXTS: dict[str, PollContext] = {}
 
 
 class MatchHook(Protocol):
@@ -107,14 +105,6 @@ class PollContext:
     matcher: MatchHook | None = None
     progress: Progress | None = None
     fetch_articles: bool = True
-
-
-def register_context(context: PollContext) -> str:
-    """Make ``context`` reachable by the pipeline; returns the key to put in the settings."""
-    key = f"poll-{id(context)}"
-    _CONTEXTS.clear()
-    _CONTEXTS[key] = context
-    return key
 
 
 def _state(row: SourceRow, url: str) -> PollState:
@@ -170,10 +160,7 @@ class FeedStoragePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FeedStoragePipeline:
-        key = crawler.settings.get(CONTEXT_SETTING)
-        context = _CONTEXTS.get(str(key))
-        if context is None:
-            raise RuntimeError(f"{CONTEXT_SETTING}: no poll context registered as {key!r}")
+        context = shared_setting(crawler.settings, CONTEXT_SETTING, PollContext)
         pipeline = cls(crawler, context)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
         return pipeline

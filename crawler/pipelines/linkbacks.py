@@ -39,6 +39,7 @@ from crawler.harvest.report import (
     VerifyReport,
 )
 from crawler.linkbacks.verify import Verification
+from crawler.pipelines.shared import shared_setting
 from crawler.receiver.decide import decide
 from crawler.storage.db import session_scope
 from crawler.storage.linkbacks import (
@@ -58,7 +59,6 @@ logger = logging.getLogger(__name__)
 
 CONTEXT_SETTING = "MEDIAMON_LINKBACKS"
 Progress = Callable[[str, str], None]
-_CONTEXTS: dict[str, RunContext] = {}
 
 
 @dataclass
@@ -74,25 +74,13 @@ class RunContext:
     tz: tzinfo = UTC
 
 
-def register_context(context: RunContext) -> str:
-    """Make ``context`` reachable by the pipeline; returns the key for the settings (one
-    crawl per process, so the registry never holds more than one)."""
-    key = f"linkbacks-{id(context)}"
-    _CONTEXTS.clear()
-    _CONTEXTS[key] = context
-    return key
-
-
 class _Pipeline:
     def __init__(self, context: RunContext) -> None:
         self.context = context
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
-        key = str(crawler.settings.get(CONTEXT_SETTING))
-        context = _CONTEXTS.get(key)
-        if context is None:
-            raise RuntimeError(f"{CONTEXT_SETTING}: no linkback run context registered as {key!r}")
+        context = shared_setting(crawler.settings, CONTEXT_SETTING, RunContext)
         return cls(context)
 
     def _progress(self, label: str, outcome: str) -> None:

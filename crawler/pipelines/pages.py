@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 from crawler import clock
 from crawler.domain import FoundVia, Mention, MentionKind
 from crawler.matching import canonicalize_url
+from crawler.pipelines.shared import shared_setting
 from crawler.press.feedpages import source_info
 from crawler.press.persist import StageHook
 from crawler.press.report import CrawlReport, PageProblem
@@ -49,7 +50,6 @@ BATCH_SECONDS = 1.0
 MAX_PROBLEMS = 200
 #: Requests handed to Scrapy and not yet back (enough to keep every download slot busy).
 MAX_IN_FLIGHT = 256
-_CONTEXTS: dict[str, CrawlContext] = {}
 
 
 @dataclass
@@ -67,13 +67,6 @@ class CrawlContext:
     """Keep the mentions found in the report (ad-hoc crawls print them)."""
     progress: Callable[[str, str], None] | None = None
     budgets: dict[str, int] = field(default_factory=dict)
-
-
-def register_context(context: CrawlContext) -> str:
-    key = f"crawl-{id(context)}"
-    _CONTEXTS.clear()
-    _CONTEXTS[key] = context
-    return key
 
 
 def mention_json(mention: Mention, now: datetime) -> dict[str, Any]:
@@ -108,10 +101,7 @@ class PageStoragePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PageStoragePipeline:
-        key = str(crawler.settings.get(CONTEXT_SETTING))
-        context = _CONTEXTS.get(key)
-        if context is None:
-            raise RuntimeError(f"{CONTEXT_SETTING}: no crawl context registered as {key!r}")
+        context = shared_setting(crawler.settings, CONTEXT_SETTING, CrawlContext)
         pipeline = cls(crawler, context)
         crawler.signals.connect(pipeline.spider_idle, signal=signals.spider_idle)
         return pipeline

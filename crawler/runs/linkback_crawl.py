@@ -14,7 +14,8 @@ from typing import Any
 
 from crawler.config import Config
 from crawler.fetching.settings import scrapy_settings
-from crawler.pipelines.linkbacks import CONTEXT_SETTING, RunContext, register_context
+from crawler.pipelines.linkbacks import CONTEXT_SETTING, RunContext
+from crawler.pipelines.shared import Shared
 from crawler.runs.process import run_spider
 
 __all__ = ["PIPELINE_ORDER", "crawl", "linkback_settings"]
@@ -50,5 +51,5 @@ def crawl(
     ``context``) and, if given, into ``items``."""
     if pipeline is not None and context is not None:
         settings["ITEM_PIPELINES"] = {pipeline: PIPELINE_ORDER}
-        settings[CONTEXT_SETTING] = register_context(context)
+        settings[CONTEXT_SETTING] = Shared(context)
     run_spider(settings, spider, spider_kwargs, log_level=settings["LOG_LEVEL"], items=items)

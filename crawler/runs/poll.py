@@ -29,8 +29,8 @@ from crawler.pipelines.feeds import (
     OwnSite,
     PollContext,
     Progress,
-    register_context,
 )
+from crawler.pipelines.shared import Shared
 from crawler.press.persist import StageHook, stage_hook
 from crawler.press.report import PollMatchReport
 from crawler.runs.process import run_spider
@@ -196,7 +196,7 @@ def _crawl(
 
     settings = scrapy_settings(config, log_level=log_level, overrides=overrides)
     settings["ITEM_PIPELINES"] = {"crawler.pipelines.feeds.FeedStoragePipeline": STORE_ORDER}
-    settings[CONTEXT_SETTING] = register_context(context)
+    settings[CONTEXT_SETTING] = Shared(context)
     settings["MEDIAMON_BLOCKED_HOSTS"] = {h: t.isoformat() for h, t in blocked.items()}
     hook = context.matcher
     hosts = hook.link_hosts() if isinstance(hook, StageHook) else None

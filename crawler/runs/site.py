@@ -22,7 +22,8 @@ from crawler import clock
 from crawler.config import Config
 from crawler.domain import FoundVia, MentionKind, SourceType
 from crawler.fetching.settings import scrapy_settings
-from crawler.pipelines.pages import CONTEXT_SETTING, CrawlContext, register_context
+from crawler.pipelines.pages import CONTEXT_SETTING, CrawlContext
+from crawler.pipelines.shared import Shared
 from crawler.press.links import PostLinks
 from crawler.press.persist import StageHook, config_queries, own_site_urls, stage_hook
 from crawler.press.report import CrawlReport
@@ -98,7 +99,7 @@ def _crawl(
 
     settings = scrapy_settings(config, log_level=log_level, overrides=overrides)
     settings["ITEM_PIPELINES"] = {PIPELINE: 500}
-    settings[CONTEXT_SETTING] = register_context(context)
+    settings[CONTEXT_SETTING] = Shared(context)
     settings["MEDIAMON_BLOCKED_HOSTS"] = {h: t.isoformat() for h, t in (blocked or {}).items()}
     spider = AdhocSpider if spider_name == "adhoc" else SiteSpider
     stats = run_spider(
