@@ -24,7 +24,7 @@ class Shared(Generic[T]):
     def __copy__(self) -> Shared[T]:
         return self
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> Shared[T]:
+    def __deepcopy__(self, _memo: dict[int, Any]) -> Shared[T]:
         return self
 
 
