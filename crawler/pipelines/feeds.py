@@ -46,6 +46,7 @@ from crawler.press.model import Page, SourceInfo
 from crawler.press.report import PollMatchReport
 from crawler.spiders.items import ArticleFetched, FeedFetched
 from crawler.spiders.outcomes import fetch_event, fetch_result, status_label
+from crawler.spiders.signals import articles_wanted
 from crawler.storage.db import session_scope
 from crawler.storage.feeds import (
     PollUpdate,
@@ -355,19 +356,24 @@ class FeedStoragePipeline:
         return int(getattr(result, "new", 0))
 
     def _request_articles(self, entries: Sequence[tuple[int, FeedEntry]]) -> int:
-        engine = self.crawler.engine
-        spider = self.crawler.spider
-        if engine is None or spider is None or not hasattr(spider, "article_request"):
-            return 0
+        """Ask the spider (``articles_wanted``) for the article pages of new summary-only
+        entries of other sites; returns how many were asked for."""
         seen: set[str] = set()
+        wanted = []
         for source_id, entry in entries:
             if source_id in self.context.own_sites:
                 continue
             if entry.has_full_text or entry.canonical_url in seen:
                 continue
             seen.add(entry.canonical_url)
-            engine.crawl(spider.article_request(source_id, entry))
-        return len(seen)
+            wanted.append((source_id, entry))
+        if not wanted:
+            return 0
+        handled = self.crawler.signals.send_catch_log(articles_wanted, wanted=wanted)
+        if not handled:
+            logger.error("no spider handles articles_wanted: %d article(s) not read", len(wanted))
+            return 0
+        return len(wanted)
 
     def _count(self, item: FeedFetched, new: int) -> None:
         report = self.context.report

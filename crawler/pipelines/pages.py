@@ -35,6 +35,7 @@ from crawler.press.feedpages import source_info
 from crawler.press.persist import StageHook
 from crawler.press.report import CrawlReport, PageProblem
 from crawler.spiders.items import Listed, PageFetched, PagesListed, SiteTask
+from crawler.spiders.signals import page_wanted
 from crawler.storage.db import session_scope
 from crawler.storage.feeds import known_documents
 from crawler.storage.mentions import mentions_for_documents, store_documents
@@ -168,10 +169,6 @@ class PageStoragePipeline:
         """Hand waiting URLs to the downloader, at most MAX_IN_FLIGHT at a time: Scrapy's
         queue holds full requests, ours only (task, URL, depth) — memory stays flat however
         many pages a sitemap lists. Returns how many were handed over."""
-        engine = self.crawler.engine
-        spider: Any = self.crawler.spider
-        if engine is None or spider is None:
-            return 0
         sent = 0
         while self._waiting and self._in_flight < MAX_IN_FLIGHT:
             key = next(iter(self._waiting))  # round robin over sites: every slot stays busy
@@ -179,10 +176,18 @@ class PageStoragePipeline:
             task, entry, depth, listing = waiting.popleft()
             if waiting:
                 self._waiting[key] = waiting
-            request = spider.page_request(task, entry.url, depth, listing=listing)
-            request.meta["queued"] = True
-            request.meta["canonical"] = entry.canonical
-            engine.crawl(request)
+            handled = self.crawler.signals.send_catch_log(
+                page_wanted,
+                task=task,
+                url=entry.url,
+                depth=depth,
+                listing=listing,
+                canonical=entry.canonical,
+            )
+            if not handled:
+                logger.error("no spider handles page_wanted: %s not fetched", entry.url)
+                self._waiting.clear()
+                return sent
             self._in_flight += 1
             sent += 1
         return sent

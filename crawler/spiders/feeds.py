@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 from crawler import clock
 from crawler.domain import Document
@@ -42,6 +45,7 @@ from crawler.fetching.errors import describe_failure, describe_status
 from crawler.middlewares import HostBlocked
 from crawler.press.feedpages import entry_links
 from crawler.spiders.items import ArticleFetched, FeedFetched, FeedTask
+from crawler.spiders.signals import articles_wanted
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9,"
@@ -110,9 +114,22 @@ class FeedSpider(scrapy.Spider):
         self.link_hosts = frozenset(link_hosts) if link_hosts is not None else None
         self._final_urls: dict[str, int] = {}
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.want_articles, signal=articles_wanted)
+        return spider
+
     async def start(self) -> AsyncIterator[Any]:
         for task in self.tasks:
             yield self.feed_request(task)
+
+    def want_articles(self, wanted: Sequence[tuple[int, FeedEntry]]) -> None:
+        """Article pages the storage pipeline wants read (it knows which entries are new)."""
+        if self.crawler.engine is None:
+            return
+        for source_id, entry in wanted:
+            self.crawler.engine.crawl(self.article_request(source_id, entry))
 
     def feed_request(self, task: FeedTask, url: str = "") -> scrapy.Request:
         headers = {"Accept": FEED_ACCEPT, "Accept-Encoding": "gzip"}

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 from crawler import clock
 from crawler.domain import Document
@@ -34,6 +37,7 @@ from crawler.middlewares import host_of, site_key
 from crawler.press.model import Page
 from crawler.spiders.feeds import fetched_as
 from crawler.spiders.items import Listed, PageFetched, PagesListed, SiteTask
+from crawler.spiders.signals import page_wanted
 
 MAX_CHILD_SITEMAPS = 50
 #: Links to these are files, not pages: never followed.
@@ -84,10 +88,26 @@ class SiteSpider(scrapy.Spider):
         self.fetch_only = fetch_only
         self.max_items = max_items
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.want_page, signal=page_wanted)
+        return spider
+
     async def start(self) -> AsyncIterator[Any]:
         for task in self.tasks:
             for request in self.task_requests(task):
                 yield request
+
+    def want_page(
+        self, task: SiteTask, url: str, depth: int, listing: bool, canonical: str
+    ) -> None:
+        """A page the storage pipeline wants fetched (it knows what is new)."""
+        request = self.page_request(task, url, depth, listing=listing)
+        request.meta["queued"] = True
+        request.meta["canonical"] = canonical
+        if self.crawler.engine is not None:
+            self.crawler.engine.crawl(request)
 
     def task_requests(self, task: SiteTask) -> Iterator[scrapy.Request]:
         if task.sitemaps:
