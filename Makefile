@@ -42,15 +42,15 @@ fuzz: $(STAMP)
 	  -p no:cacheprovider -o timeout=7200 -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check crawler scheduler reports tests bench
-	$(BIN)/ruff format --check crawler scheduler reports tests bench
+	$(BIN)/ruff check crawler scheduler reports sampleweb tests bench
+	$(BIN)/ruff format --check crawler scheduler reports sampleweb tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/vulture
 
 fmt: $(STAMP)
-	$(BIN)/ruff format crawler scheduler reports tests bench
-	$(BIN)/ruff check --fix crawler scheduler reports tests bench
+	$(BIN)/ruff format crawler scheduler reports sampleweb tests bench
+	$(BIN)/ruff check --fix crawler scheduler reports sampleweb tests bench
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

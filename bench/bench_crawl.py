@@ -39,11 +39,11 @@ from bench.bench_matching import SEED, make_queries, organisations, people
 from crawler.config import load_config
 from crawler.extract import extract_article
 from crawler.press.report import CrawlReport
-from crawler.sampleweb import bulk
-from crawler.sampleweb.app import SampleWeb
-from crawler.sampleweb.posts import QUERIES
 from crawler.storage.db import make_engine
 from crawler.storage.migrate import upgrade
+from sampleweb.server.router import SampleWeb
+from sampleweb.world import bulk
+from sampleweb.world.org_posts import QUERIES
 from scheduler.runner import run_in_child
 
 QUERY_COUNT = 1000

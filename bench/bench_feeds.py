@@ -32,10 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from crawler.config import load_config
 from crawler.feeds.parse import parse_feed
 from crawler.feeds.report import PollReport
-from crawler.sampleweb.app import SampleWeb
-from crawler.sampleweb.configfile import config_toml
 from crawler.storage.db import make_engine
 from crawler.storage.migrate import upgrade
+from sampleweb.server.router import SampleWeb
+from sampleweb.truth.config_file import config_toml
 from scheduler.runner import run_in_child
 
 CRAWL_EXTRA = """download_delay = 0

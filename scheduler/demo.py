@@ -9,17 +9,17 @@ truth, kind by kind.
 
 from __future__ import annotations
 
+import importlib
 import socket
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from email import message_from_bytes
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from crawler.config import Config, load_config
 from crawler.domain import MentionKind
-from crawler.sampleweb import SampleWeb
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.mentions import list_mentions
 from crawler.storage.migrate import upgrade
@@ -27,6 +27,32 @@ from scheduler.clock import SystemClock
 from scheduler.daemon import run_once
 from scheduler.jobs import all_jobs
 from scheduler.runtime import Runtime
+
+#: The sample web is its own package, shipped beside the product; the product never imports
+#: it, the demo loads it by name.
+SAMPLE_WEB = "sampleweb"
+
+
+class SampleWeb(Protocol):
+    """What the demo uses of ``sampleweb.SampleWeb``."""
+
+    day: int
+
+    def start(self, port: int = 0) -> int: ...
+
+    def stop(self) -> None: ...
+
+    def truth(self, day: int | None = None) -> dict[str, Any]: ...
+
+    def write_config(self, path: str | Path, *, include_trouble: bool = False) -> None: ...
+
+
+def load_sample_web(scale: str = "small", day: int = 1) -> SampleWeb:
+    """A new, not yet started sample web (``sampleweb.SampleWeb``)."""
+    module = importlib.import_module(SAMPLE_WEB)
+    web: SampleWeb = module.SampleWeb(scale=scale, day=day)
+    return web
+
 
 DEMO_CRAWL = """download_delay = 0
 concurrent_per_host = 8
@@ -83,7 +109,7 @@ def expected_by_kind(truth: dict[str, Any], day: int) -> Counter[str]:
 def run_demo(directory: Path, *, send: bool = False) -> DemoResult:
     directory.mkdir(parents=True, exist_ok=True)
     config_path = directory / "mediamon.toml"
-    web = SampleWeb(scale="small", day=1)
+    web = load_sample_web(scale="small", day=1)
     web.start(0)
     sink = _SmtpSink() if send else None
     try:

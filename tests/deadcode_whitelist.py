@@ -68,3 +68,4 @@ write_png  # unused function (tests/reports/png.py:83)
 _.handle_starttag  # unused method (tests/reports/test_render.py:33)
 _.handle_data  # unused method (tests/reports/test_render.py:36)
 FlipResolver  # loaded by name: MEDIAMON_UPSTREAM_RESOLVER (tests/fetching/guard_crawl.py)
+include_trouble  # a keyword of sampleweb.SampleWeb.write_config, declared in scheduler.demo's Protocol

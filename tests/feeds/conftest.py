@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine
 from crawler.storage.migrate import upgrade
+from sampleweb.server.router import SampleWeb
 
 SLOW_SECONDS = 4.0
 HANG_SECONDS = 6.0

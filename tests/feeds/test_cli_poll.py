@@ -12,7 +12,7 @@ import pytest
 from rich.console import Console
 
 from crawler.feeds.report import PollReport, SourceReport
-from crawler.sampleweb.app import SampleWeb
+from sampleweb.server.router import SampleWeb
 from scheduler.cmd_poll import print_poll_report
 from tests.feeds.conftest import world_sources, write_config
 

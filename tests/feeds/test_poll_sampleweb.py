@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import func, select
 
 from crawler.matching.urls import canonicalize_url
-from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.models import DocumentRow, FeedEntryRow, HostRow, PostRow, SourceRow
+from sampleweb.server.router import SampleWeb
 from tests.feeds.conftest import world_sources, write_config
 from tests.helpers import in_child
 

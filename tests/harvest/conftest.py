@@ -21,10 +21,10 @@ import pytest
 from sqlalchemy import select
 
 from crawler.matching.urls import canonicalize_url
-from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.migrate import upgrade
 from crawler.storage.models import DocumentRow, MentionRow
+from sampleweb.server.router import SampleWeb
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "harvest"
 NOW = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)

@@ -16,11 +16,11 @@ import pytest
 
 from crawler.domain import Platform, Post
 from crawler.matching.urls import canonicalize_url
-from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.linkbacks import harvest_posts
 from crawler.storage.posts import upsert_posts
 from crawler.storage.receipts import block_source
+from sampleweb.server.router import SampleWeb
 from tests.harvest.conftest import (
     DATA,
     FIXTURE_HOST,

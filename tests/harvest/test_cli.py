@@ -13,9 +13,9 @@ import pytest
 from rich.console import Console
 
 from crawler.harvest.report import HarvestReport, PostLine
-from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine
 from crawler.storage.migrate import upgrade
+from sampleweb.server.router import SampleWeb
 from scheduler.cmd_linkbacks import print_harvest_report
 from tests.harvest.conftest import NOW, write_config
 from tests.helpers import in_child

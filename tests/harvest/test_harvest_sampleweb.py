@@ -19,10 +19,10 @@ import pytest
 
 from crawler.domain import Document, FoundVia, Mention, MentionKind
 from crawler.matching.urls import canonicalize_url
-from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.linkbacks import harvest_posts
 from crawler.storage.mentions import record_mentions
+from sampleweb.server.router import SampleWeb
 from tests.harvest.conftest import (
     NOW,
     ORG_AUTHOR,

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from crawler.config import load_config
 from crawler.linkbacks.xmlrpc import build_ping_request
 from crawler.matching.urls import canonicalize_url
-from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine
+from sampleweb.server.router import SampleWeb
 from scheduler.cli import cli
 from tests.harvest.conftest import NOW, write_config
 from tests.helpers import in_child

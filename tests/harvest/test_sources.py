@@ -16,11 +16,11 @@ import pytest
 from crawler.domain import Document, FoundVia, Mention, MentionKind, Protocol
 from crawler.matching.urls import canonicalize_url
 from crawler.receiver.decide import WAS_VERIFIED
-from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.mentions import record_mentions
 from crawler.storage.migrate import upgrade
 from crawler.storage.receipts import find_receipt, queue_receipt
+from sampleweb.server.router import SampleWeb
 from tests.harvest.conftest import (
     FIXTURE_HOST,
     NOW,

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sampleweb.app import SampleWeb
-from crawler.sampleweb.configfile import config_toml
 from crawler.storage.db import make_engine
 from crawler.storage.migrate import upgrade
+from sampleweb.server.router import SampleWeb
+from sampleweb.truth.config_file import config_toml
 
 CRAWL_EXTRA = """download_delay = 0
 concurrent_per_host = 16
@@ -23,7 +23,7 @@ timeout = 5
 
 
 def sample_config(web: SampleWeb, path: Path) -> Path:
-    """The sample web's own config for ``web`` (as ``python -m crawler.sampleweb
+    """The sample web's own config for ``web`` (as ``python -m sampleweb
     --config-out`` writes it), tuned for a local test run."""
     text = config_toml(web.world, web.port).replace("[crawl]\n", "[crawl]\n" + CRAWL_EXTRA, 1)
     path.write_text(text, encoding="utf-8")

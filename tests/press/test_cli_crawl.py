@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sampleweb.app import SampleWeb
+from sampleweb.server.router import SampleWeb
 from tests.press.conftest import sample_config
 
 pytestmark = pytest.mark.slow

@@ -21,10 +21,10 @@ import pytest
 
 from crawler.domain import Document, FoundVia, Mention, MentionKind
 from crawler.matching import canonicalize_url
-from crawler.sampleweb.app import SampleWeb
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.mentions import list_mentions, record_mentions, retire_superseded_links
 from crawler.storage.stories import list_stories
+from sampleweb.server.router import SampleWeb
 from tests.helpers import in_child
 from tests.press.conftest import sample_config
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from crawler.sampleweb import SampleWeb
-from crawler.sampleweb.client import fetch
+from sampleweb import SampleWeb
+from sampleweb.server.client import fetch
 
 Fetch = Callable[..., tuple[int, HTTPMessage, bytes]]
 

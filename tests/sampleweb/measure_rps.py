@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.sampleweb.measure_rps [--clients 4] [--seconds 5] [--scale small]
 
-Starts ``python -m crawler.sampleweb --port 0`` as a child process, then runs N client
+Starts ``python -m sampleweb --port 0`` as a child process, then runs N client
 processes, each looping over a mix of the world's URLs (feeds, articles, blog pages, posts)
 on one keep-alive connection, and prints requests per second. Not a pytest test (the figure
 depends on the machine); the test suite only checks a low floor.
@@ -88,7 +88,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-m",
-                "crawler.sampleweb",
+                "sampleweb",
                 "--port",
                 "0",
                 "--scale",

@@ -1,4 +1,4 @@
-"""``python -m crawler.sampleweb`` as a real process: port line, truth, config, clean exit."""
+"""``python -m sampleweb`` as a real process: port line, truth, config, clean exit."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sampleweb.client import fetch
+from sampleweb.server.client import fetch
 
 
 def start(args: list[str]) -> tuple[subprocess.Popen[str], int]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "crawler.sampleweb", *args],
+        [sys.executable, "-m", "sampleweb", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

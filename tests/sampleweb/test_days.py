@@ -8,7 +8,7 @@ from typing import Any
 
 import feedparser
 
-from crawler.sampleweb import SampleWeb
+from sampleweb import SampleWeb
 from tests.sampleweb.conftest import Fetch
 
 

@@ -11,8 +11,9 @@ import feedparser
 import lxml.html
 import pytest
 
-from crawler.sampleweb import SampleWeb, bulk
-from crawler.sampleweb.client import fetch
+from sampleweb import SampleWeb
+from sampleweb.server.client import fetch
+from sampleweb.world import bulk
 
 
 @pytest.fixture(scope="module")

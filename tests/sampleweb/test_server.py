@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from crawler.sampleweb import SampleWeb
-from crawler.sampleweb.client import fetch
+from sampleweb import SampleWeb
+from sampleweb.server.client import fetch
 from tests.sampleweb.conftest import Fetch
 
 

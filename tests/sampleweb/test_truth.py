@@ -14,7 +14,7 @@ import lxml.etree
 import lxml.html
 
 from crawler.domain import MentionKind
-from crawler.sampleweb import SampleWeb, build_truth, build_world
+from sampleweb import SampleWeb, build_truth, build_world
 from tests.sampleweb.conftest import Fetch
 
 ORG_PATTERNS = (

@@ -11,7 +11,7 @@ import feedparser
 import lxml.html
 import pytest
 
-from crawler.sampleweb import SampleWeb
+from sampleweb import SampleWeb
 from tests.sampleweb.conftest import Fetch
 
 

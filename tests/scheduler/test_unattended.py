@@ -29,12 +29,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.engine import Engine
 
-from crawler.sampleweb import SampleWeb
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.digests import get_digest
 from crawler.storage.mentions import list_mentions
 from crawler.storage.migrate import upgrade
 from crawler.storage.runs import recent_runs
+from sampleweb import SampleWeb
 from scheduler.demo import _SmtpSink, demo_config_text
 
 DAYS = ("2026-11-10", "2026-11-11", "2026-11-12")

@@ -1,0 +1,1 @@
+"""The world of the sample web: its data model and its generation from a seed."""
