@@ -117,11 +117,14 @@ def _fallback_links(entry: Mapping[str, Any], link: str) -> tuple[str, ...]:
 
 
 def _published(entry: Mapping[str, Any]) -> datetime | None:
-    parsed = _datetime(entry.get("published_parsed")) or _datetime(entry.get("updated_parsed"))
+    """Published, else updated, else either one in a local-language format. Read as a plain
+    dict: feedparser's own mapping warns (a deprecated fallback) on a missing key."""
+    plain: dict[str, Any] = dict(entry.items())
+    parsed = _datetime(plain.get("published_parsed")) or _datetime(plain.get("updated_parsed"))
     if parsed is not None:
         return parsed
     for name in ("published", "updated"):
-        local = local_date(str(entry.get(name) or ""))
+        local = local_date(str(plain.get(name) or ""))
         if local is not None:
             return local
     return None

@@ -94,6 +94,8 @@ def gunzip_if_gzip(body: bytes, limit: int = MAX_FEED_BYTES) -> tuple[bytes, str
         out = inflater.decompress(body, limit + 1)
     except (zlib.error, gzip.BadGzipFile) as exc:
         return body, f"parse error: gzip body that does not inflate ({exc})"
+    if not out and not inflater.eof:
+        return body, "parse error: gzip body that does not inflate (truncated)"
     if len(out) > limit:
         return b"", f"parse error: too large (gzip body inflates past {limit // 2**20} MB)"
     return out, ""
@@ -216,14 +218,15 @@ def _html_entity(match: re.Match[str]) -> str:
     if name in _XML_ENTITIES:
         return match.group(0)
     code = name2codepoint.get(name)
-    return f"&#{code};" if code is not None else match.group(0)
+    return f"&#{code};" if code is not None else f"&amp;{name};"
 
 
 def define_html_entities(text: str) -> str:
     """Undefined HTML entities (``&nbsp;``, ``&eacute;`` in XML without a DTD) as numeric
-    references, so the strict XML parser reads the feed instead of falling back to the loose
-    one (which recovers entries but loses structure on harder documents)."""
-    if "&" not in text:
+    references, and unknown ones as the text they are, so the strict XML parser reads the
+    feed instead of falling back to the loose one (which recovers entries but loses structure
+    on harder documents). A document that declares its own entities is left alone."""
+    if "&" not in text or "<!ENTITY" in _prolog(text).upper():
         return text
     return _ENTITY_REF.sub(_html_entity, text)
 
