@@ -203,6 +203,7 @@ def _register() -> None:
     from scheduler.cmd_poll import poll
     from scheduler.cmd_run import run
     from scheduler.cmd_serve import serve
+    from scheduler.cmd_sources import sources
 
     cli.add_command(crawl)
     cli.add_command(demo)
@@ -211,6 +212,7 @@ def _register() -> None:
     cli.add_command(digest)
     cli.add_command(linkbacks)
     cli.add_command(serve)
+    cli.add_command(sources)
 
 
 _register()
