@@ -13,8 +13,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
-REFERER_ENABLED = True  # with the no-referrer policy: no Referer sent, no redirect warning
-REFERRER_POLICY = "no-referrer"
+REFERER_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 CONCURRENT_REQUESTS = 32

@@ -1,5 +1,6 @@
 """Quiet stderr (issue #15): Scrapy warns about events the run itself handles and records —
-a body over the size limit, a cancelled download — and a user running ``mediamon poll``
+a body over the size limit, a cancelled download, the Referer notice of the redirect
+middleware (mediamon sends no Referer on purpose) — and a user running ``mediamon poll``
 without ``-v`` should see the closing table, not those lines. This filter drops such warnings
 at the default verbosity; with ``-v`` everything passes, next to the run's own INFO line for
 the source and its reason."""

@@ -73,10 +73,7 @@ def scrapy_settings(
         "USER_AGENT": user_agent(config),
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "COOKIES_ENABLED": False,
-        # No Referer is sent (policy), but the middleware stays on: without it Scrapy's
-        # redirect middleware warns on stderr in every run (#15, quiet runs).
-        "REFERER_ENABLED": True,
-        "REFERRER_POLICY": "no-referrer",
+        "REFERER_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,
         "CONCURRENT_REQUESTS": max(32, crawl.concurrent_per_host * 8),
