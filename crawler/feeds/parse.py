@@ -155,8 +155,8 @@ def _raw_entry(entry: Mapping[str, Any]) -> RawEntry:
 
 def _not_a_feed(sniffed: Sniffed, parsed: Mapping[str, Any]) -> str:
     """The most specific reason a document that yielded nothing is not a feed."""
-    if sniffed.kind == "html":
-        return "parse error: html?"
+    if sniffed.kind == "html" or sniffed.served_as in ("text/html", "application/xhtml+xml"):
+        return "parse error: html?"  # the spider's cue to discover the page's feed
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if problem is not None and type(problem).__name__ not in _BENIGN:
         return f"parse error: not a readable feed: {_describe(problem)}"[:500]

@@ -55,6 +55,8 @@ _ROOT = re.compile(r"<([A-Za-z_][\w.:-]*)")
 _ENTITY_DECL = re.compile(r"<!ENTITY\s+%?\s*[\w.:-]+\s+(SYSTEM|PUBLIC|[\"'][^\"']*[\"'])", re.I)
 _ENTITY_REF = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
+#: First elements that make a document an HTML page (tag soup often starts without <html>).
+_HTML_ROOTS = frozenset({"html", "head", "body", "meta", "title", "link", "script", "div", "p"})
 _DISPLAY = {"cp1252": "windows-1252", "cp1250": "windows-1250", "cp1251": "windows-1251"}
 
 
@@ -189,9 +191,7 @@ def _kind(text: str) -> str:
         if head.startswith(("<!", "<?"), start):
             continue
         name = match.group(1).lower()
-        if name == "html":
-            return "html"
-        return "xml"
+        return "html" if name in _HTML_ROOTS else "xml"
     return "xml" if lowered.startswith("<?xml") else ""
 
 

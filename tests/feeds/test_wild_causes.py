@@ -73,6 +73,23 @@ def test_an_html_page_is_still_an_html_page() -> None:
     assert feed.error == "parse error: html?"  # the spider's cue to discover the feed
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<!-- generated --><head><meta charset=utf-8><title>x</title></head><body>hi</body>",
+        b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body/></html>',
+        b"<div>not a feed</div>",
+    ],
+)
+def test_tag_soup_without_a_doctype_is_an_html_page(page: bytes) -> None:
+    assert parse(page, "text/html").error == "parse error: html?"
+
+
+def test_xml_that_is_no_feed_says_so() -> None:
+    feed = parse(b'<?xml version="1.0"?><config><a>1</a></config>', "application/xml")
+    assert feed.error == "parse error: XML, but no RSS, RDF or Atom root element"
+
+
 # -- decoding: BOM, declaration, HTTP charset, detection --------------------------------------
 
 TITLE = "Ça coûte 5 € à Zürich"
