@@ -37,6 +37,7 @@ TWISTED_DNS_RESOLVER = "crawler.fetching.resolver.GuardedResolver"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HostBlockMiddleware": 90,
+    "crawler.middlewares.GzipLabelMiddleware": 595,
     "crawler.middlewares.HostMetricsMiddleware": 860,
 }
 FEED_EXPORT_ENCODING = "utf-8"

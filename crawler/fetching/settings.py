@@ -102,6 +102,7 @@ def scrapy_settings(
         "MEDIAMON_ALLOW_HOSTS": allowed_hosts(config),
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.HostBlockMiddleware": 90,
+            "crawler.middlewares.GzipLabelMiddleware": 595,  # before HttpCompression (590)
             "crawler.middlewares.HostMetricsMiddleware": 860,
         },
         "LOG_LEVEL": log_level,
