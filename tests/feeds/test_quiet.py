@@ -13,8 +13,9 @@ import pytest
 
 from crawler.sampleweb import misbehaving
 from crawler.sampleweb.app import SampleWeb
-from crawler.storage.db import make_engine
+from crawler.storage.db import make_engine, session_scope
 from crawler.storage.migrate import upgrade
+from crawler.storage.sources import list_sources
 from tests.feeds.conftest import write_config
 
 CLI = "import sys; from scheduler.cli import cli; cli(sys.argv[1:], prog_name='mediamon')"
@@ -73,3 +74,18 @@ def test_failures_are_info_lines_not_stderr_noise(web: SampleWeb, tmp_path: Path
     for name in ("gone_feed", "html_as_feed", "error_500"):
         assert f"INFO crawler.spiders.feeds: source 'Trouble {name}'" in verbose.stderr
     assert "source 'dns' (http://nonexistent.invalid/rss): DNS" in verbose.stderr
+
+    # The source says how its body was decoded, and that its declared charset lied.
+    engine = make_engine(db)
+    with session_scope(engine) as session:
+        rows = {row.name: row for row in list_sources(session)}
+        fetched = [e for e in rows["Trouble wrong_charset_feed"].events if e.get("format")]
+        event = fetched[0]  # the first poll's (the second found the same body: unchanged)
+        html = rows["Trouble html_as_feed"]
+        assert (html.last_error, html.health) == (
+            "parse error: html? (no feed or sitemap found)",
+            "failing",
+        )
+    engine.dispose()
+    assert event["encoding"] == "cp1252 (detected)"
+    assert "declared utf-8 does not decode; charset detected: windows-1252" in event["warning"]
