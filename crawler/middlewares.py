@@ -131,3 +131,20 @@ class HostMetricsMiddleware:
         stats = self.crawler.stats
         if stats is not None:
             stats.set_value("mediamon/hosts", {h: dict(c) for h, c in self.hosts.items()})
+
+
+class GzipLabelMiddleware:
+    """A body that is gzip (it starts with the gzip magic bytes) under a wrong, unknown or
+    missing ``Content-Encoding`` is relabelled ``gzip``, so Scrapy's compression middleware
+    (which runs next on the way in) inflates it within ``DOWNLOAD_MAXSIZE`` instead of failing
+    on ``deflate`` or passing compressed bytes on (issue #15: gzip with a wrong encoding)."""
+
+    GZIP = (b"gzip", b"x-gzip")
+
+    def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
+        label = (response.headers.get("Content-Encoding") or b"").strip().lower()
+        if label in self.GZIP or not response.body.startswith(b"\x1f\x8b\x08"):
+            return response
+        headers = response.headers.copy()
+        headers["Content-Encoding"] = b"gzip"
+        return response.replace(headers=headers)

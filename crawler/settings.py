@@ -44,6 +44,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 HTTPPROXY_ENABLED = False  # never proxies from the environment: crawler.fetching.proxy
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HostBlockMiddleware": 90,
+    "crawler.middlewares.GzipLabelMiddleware": 595,  # before HttpCompression (590)
     "crawler.fetching.proxy.ProxyGuardMiddleware": 740,
     "crawler.middlewares.HostMetricsMiddleware": 860,
 }

@@ -24,6 +24,7 @@ from crawler.storage.migrate import upgrade
 from crawler.storage.runs import last_run_per_job, recent_runs, scheduled_next_runs
 from crawler.storage.sources import source_states, sync_sources
 from scheduler.context import App, Failure
+from scheduler.logfilter import quiet_handled_warnings
 from scheduler.output import (
     print_jobs,
     print_mentions_table,
@@ -60,6 +61,8 @@ def cli(ctx: click.Context, config_option: str | None, db_option: str | None, ve
     )
     for handler in logging.root.handlers:  # Scrapy resets the root level; handlers keep theirs
         handler.setLevel(level)
+    if verbose == 0:
+        quiet_handled_warnings(logging.root.handlers)
     app = App(config_option, db_option)
     ctx.obj = app
     ctx.call_on_close(app.close)
@@ -203,6 +206,7 @@ def _register() -> None:
     from scheduler.cmd_poll import poll
     from scheduler.cmd_run import run
     from scheduler.cmd_serve import serve
+    from scheduler.cmd_sources import sources
 
     cli.add_command(crawl)
     cli.add_command(demo)
@@ -211,6 +215,7 @@ def _register() -> None:
     cli.add_command(digest)
     cli.add_command(linkbacks)
     cli.add_command(serve)
+    cli.add_command(sources)
 
 
 _register()

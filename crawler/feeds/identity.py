@@ -1,4 +1,4 @@
-"""Entry identity within one feed: guid, else link, else title + date.
+"""Entry identity within one feed: guid, else link, else title + date + text.
 
 A feed's guids are trusted only while they behave: when one document repeats a guid for
 different links (a CMS that stamps every item with the same id), the whole document switches to
@@ -25,6 +25,9 @@ class EntryIdentity:
     canonical_url: str
     title: str
     published_at: datetime | None
+    text: str = ""
+    """The entry's own text: with neither guid nor link, two entries may share title and date
+    (a changelog feed's "Updated" items), and only their text tells them apart."""
 
 
 def _bounded(prefix: str, value: str) -> str:
@@ -52,9 +55,11 @@ def entry_key(item: EntryIdentity, *, use_guid: bool = True) -> str:
         return _bounded("guid", item.guid)
     if item.canonical_url:
         return _bounded("link", item.canonical_url)
-    if item.title:
+    if item.title or item.text:
         when = item.published_at.isoformat() if item.published_at else ""
-        digest = hashlib.sha256(f"{item.title}\n{when}".encode()).hexdigest()
+        digest = hashlib.sha256(
+            f"{item.title}\n{when}\n{item.text}".encode("utf-8", "surrogatepass")
+        ).hexdigest()
         return f"title#{digest}"
     return ""
 

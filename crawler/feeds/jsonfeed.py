@@ -2,7 +2,8 @@
 
 Pure: bytes in, ``ParsedFeed`` out, through the same shared entry rules as RSS and Atom. Both
 the 1.0 ``author`` object and the 1.1 ``authors`` list are read; a body that is JSON but not a
-JSON Feed is reported as a parse error rather than guessed at.
+JSON Feed is reported as a parse error rather than guessed at. Whether a body is JSON at all is
+decided by ``crawler.feeds.sniff`` from its bytes, whatever its declared type.
 """
 
 from __future__ import annotations
@@ -15,14 +16,6 @@ from crawler.feeds.entries import FeedMeta, RawEntry, build_feed
 from crawler.feeds.model import ParsedFeed
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
-
-
-def looks_like_json_feed(body: bytes, content_type: str) -> bool:
-    """JSON by media type (``application/feed+json``, ``application/json``) or by its first
-    byte, so a JSON Feed served as text/plain is still read."""
-    if "json" in content_type:
-        return True
-    return body[:64].lstrip().startswith(b"{")
 
 
 def _date(value: Any) -> datetime | None:

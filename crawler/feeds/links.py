@@ -17,7 +17,14 @@ from crawler.matching.urls import canonicalize_url
 MAX_URL_LENGTH = 2048
 
 _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
+#: A tag starts with a letter, ``/``, ``!`` or ``?``: "a < b and c > d" is text, not a tag.
+_TAG = re.compile(r"<[A-Za-z/!?][^>]*>")
+#: Inline elements join the text around them ("<b>W</b>ord" is one word); others separate.
+_INLINE = re.compile(
+    r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|dfn|em|font|i|kbd|mark|q|s|samp|small|span|strong"
+    r"|sub|sup|time|u|var|wbr)\b[^>]*>",
+    re.IGNORECASE,
+)
 _SPACE = re.compile(r"\s+")
 _WP_ID = re.compile(r"^\d{1,10}$")
 
@@ -45,14 +52,22 @@ def canonical(url: str) -> str:
 
 
 def html_to_text(markup: str) -> str:
-    """Plain text of an HTML fragment: scripts dropped, tags replaced by spaces, entities
-    decoded, whitespace collapsed. A regex pass, not a DOM parse, because feed summaries are
-    small and this runs once per entry on every changed feed (performance-ceilings §3)."""
+    """Plain text of an HTML fragment: scripts dropped, inline tags removed, other tags
+    replaced by spaces, entities decoded once, whitespace collapsed. A regex pass, not a DOM
+    parse, because feed summaries are small and this runs once per entry on every changed
+    feed (performance-ceilings §3)."""
     if not markup:
         return ""
     if "<" in markup:
-        markup = _TAG.sub(" ", _SCRIPT.sub(" ", markup))
+        markup = _TAG.sub(" ", _INLINE.sub("", _SCRIPT.sub(" ", markup)))
     return _SPACE.sub(" ", html.unescape(markup)).strip()
+
+
+def plain_text(value: str) -> str:
+    """A text-typed value (an RSS or Atom ``type="text"`` title) as stored: whitespace
+    collapsed, nothing removed. ``<`` in such a title is a character, not markup, and its
+    entities were already decoded once by the XML parser."""
+    return _SPACE.sub(" ", value).strip() if value else ""
 
 
 def wordpress_post_id(guid: str) -> int | None:

@@ -71,7 +71,13 @@ class ParsedFeed:
     capped: bool = False
     future_dates: int = 0
     dropped: int = 0
-    """Entries without a usable link (none, not http(s), or longer than the URL limit)."""
+    """Entries with nothing to identify them, and repeats of an entry within the document."""
+    encoding: str = ""
+    encoding_from: str = ""
+    """How the encoding was decided: ``bom``, ``byte pattern``, ``xml declaration``, ``http
+    charset``, ``default`` (UTF-8) or ``detected``."""
+    served_as: str = ""
+    """The declared media type, when the bytes say otherwise (a feed "served as text/html")."""
 
     @property
     def ok(self) -> bool:

@@ -23,13 +23,14 @@ too short to tell a copy from a shared phrase. Pure.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 
 SHINGLE_WORDS = 5
 MIN_WORDS = 50
@@ -39,7 +40,6 @@ JACCARD_MIN = 0.6
 CONTAINMENT_MIN = 0.9
 _WORD = re.compile(r"\w+")
 _SEED = 20261128
-_PERMUTATIONS = MinHash(num_perm=BANDS * ROWS, seed=_SEED).permutations
 _MASK32 = 0xFFFFFFFF
 _BITS = np.uint64(1) << np.arange(64, dtype=np.uint64)
 
@@ -91,13 +91,24 @@ def simhash(hashes: frozenset[int]) -> int:
     return _signed(int(np.sum(_BITS[bits], dtype=np.uint64)))
 
 
+@functools.cache
+def _minhash() -> tuple[Any, Any]:
+    """datasketch's MinHash class and the fixed permutations, imported on first use: the
+    package imports scipy (~0.75 s), which a poll child that clusters nothing (an unchanged
+    re-poll) should not pay (issue #15's unchanged-feed CPU ratio)."""
+    from datasketch import MinHash
+
+    return MinHash, MinHash(num_perm=BANDS * ROWS, seed=_SEED).permutations
+
+
 def band_keys(hashes: frozenset[int]) -> tuple[int, ...]:
     """The MinHash LSH band keys of a shingle set (signed 64-bit, one per band)."""
-    minhash = MinHash(
+    minhash_class, permutations = _minhash()
+    minhash = minhash_class(
         num_perm=BANDS * ROWS,
         seed=_SEED,
         hashfunc=lambda h: h & _MASK32,
-        permutations=_PERMUTATIONS,
+        permutations=permutations,
     )
     minhash.update_batch(list(hashes))
     values = minhash.hashvalues.astype("<u8")

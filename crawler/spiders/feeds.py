@@ -14,6 +14,7 @@ common feed paths, then its sitemaps, each fetched once through the same downloa
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -46,6 +47,8 @@ from crawler.middlewares import HostBlocked
 from crawler.press.feedpages import entry_links
 from crawler.spiders.items import ArticleFetched, FeedFetched, FeedTask
 from crawler.spiders.signals import articles_wanted
+
+logger = logging.getLogger(__name__)
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9,"
@@ -90,6 +93,15 @@ def fetched_as(response: Response, *also: str) -> tuple[str, ...]:
     """Every URL a response answered to: ``also``, the request's, each redirect, the final."""
     redirects = [str(u) for u in response.meta.get("redirect_urls") or ()]
     return tuple(dict.fromkeys(u for u in (*also, *redirects, response.url) if u))
+
+
+def log_failure(task: FeedTask, reason: str, failure: Failure | None = None) -> None:
+    """A feed the run handles but could not use: one INFO line with the source and the
+    reason (shown with ``-v``), the traceback, if any, only at DEBUG (``-vv``). Never a
+    traceback on stderr by default: the closing table and the source's events say it too."""
+    logger.info("source %r (%s): %s", task.name, task.url, reason)
+    if failure is not None and logger.isEnabledFor(logging.DEBUG):
+        logger.debug("source %r: %s", task.name, failure.getTraceback())
 
 
 def _headers(response: Response) -> dict[str, str]:
@@ -196,6 +208,7 @@ class FeedSpider(scrapy.Spider):
             return
         if response.status >= 400:
             failed = describe_status(response.status)
+            log_failure(task, failed.label)
             yield FeedFetched(
                 **self._base(
                     response, outcome=Outcome.FAILED, error=failed.label, severity=failed.severity
@@ -213,6 +226,8 @@ class FeedSpider(scrapy.Spider):
             validators = _validators(origin)
         outcome = Outcome.NEW if feed.ok else Outcome.FAILED
         severity = None if feed.ok else Severity.HARD
+        if not feed.ok:
+            log_failure(task, feed.error)
         yield FeedFetched(
             **self._base(
                 response,
@@ -334,6 +349,7 @@ class FeedSpider(scrapy.Spider):
             )
             return
         error = describe_failure(failure, request.url)
+        log_failure(task, error.label, failure)
         elapsed = time.monotonic() - float(request.meta.get("started", time.monotonic()))
         yield FeedFetched(
             task=task,

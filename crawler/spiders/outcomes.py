@@ -52,6 +52,10 @@ def fetch_event(item: FeedFetched, new: int, note: str = "") -> dict[str, Any]:
             event["dropped"] = feed.dropped
         if feed.warning:
             event["warning"] = feed.warning
+        if feed.encoding:
+            event["encoding"] = f"{feed.encoding} ({feed.encoding_from})"
+        if feed.served_as:
+            event["served_as"] = feed.served_as
     if item.error:
         event["error"] = item.error
     if item.same_as:

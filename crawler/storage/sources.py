@@ -177,3 +177,33 @@ def source_states(session: Session, org: str | None = None) -> list[SourceState]
             )
         )
     return out
+
+
+def add_sources(session: Session, org: str, specs: Sequence[SourceSpec], now: datetime) -> int:
+    """Insert sources that come from outside the config (an OPML import, ``sources add``);
+    a URL already known, under any organisation, is left exactly as it is, so importing the
+    same list twice changes nothing. One multi-row statement. Returns how many were new."""
+    rows: list[dict[str, object]] = [
+        {
+            "org": org,
+            "url": s.url,
+            "configured_url": s.url,
+            "name": s.name[:200],
+            "kind": s.kind,
+            "type": s.type.value,
+            "weight": s.weight,
+            "language": s.language[:20],
+            "created_at": now,
+            "next_check_at": now,
+            "discovered": [],
+            "events": [],
+        }
+        for s in specs
+    ]
+    return len(upsert(session, SourceRow.__table__, rows, key=["url"]))  # type: ignore[arg-type]
+
+
+def get_source_by_url(session: Session, url: str) -> SourceRow | None:
+    """The source polled at, or configured as, ``url``."""
+    stmt = select(SourceRow).where((SourceRow.url == url) | (SourceRow.configured_url == url))
+    return session.scalars(stmt.order_by(SourceRow.id)).first()

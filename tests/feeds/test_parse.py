@@ -32,7 +32,7 @@ def parse(name: str, content_type: str = "application/xml", **kw: object):
         ("rss20.xml", "rss20", 4),
         ("atom03.xml", "atom03", 1),
         ("atom10.xml", "atom10", 2),
-        ("jsonfeed11.json", "json11", 2),
+        ("jsonfeed11.json", "json11", 3),  # the item without a URL is kept (#15)
     ],
 )
 def test_every_format_parses(name: str, fmt: str, count: int) -> None:
@@ -41,7 +41,7 @@ def test_every_format_parses(name: str, fmt: str, count: int) -> None:
     assert feed.ok
     assert not feed.error
     assert len(feed.entries) == count
-    assert all(e.link.startswith("http") and e.key for e in feed.entries)
+    assert all(e.canonical_url.startswith("http") and e.key for e in feed.entries)
 
 
 def test_rss20_fields_and_wordpress_extras() -> None:
@@ -74,15 +74,17 @@ def test_missing_date_is_none_and_future_date_is_clamped() -> None:
     assert feed.future_dates == 1
 
 
-def test_json_feed_reads_authors_dates_and_skips_items_without_url() -> None:
+def test_json_feed_reads_authors_dates_and_keeps_items_without_url() -> None:
     feed = parse("jsonfeed11.json", "application/feed+json")
-    first, second = feed.entries
+    first, second, third = feed.entries
     assert first.author == "Marco Rossi"
     assert first.has_full_text
     assert first.canonical_url == "https://gazzetta.test/cronaca/porto/"  # utm_ dropped
     assert second.author == "Redazione"  # the feed's author
     assert second.link == "https://feeds.test/cultura/mostra"
-    assert feed.dropped == 1
+    assert (third.link, third.key, third.title) == ("", "guid:g-3", "No URL at all")
+    assert third.canonical_url.startswith("https://feeds.test/jsonfeed11.json#entry-")
+    assert feed.dropped == 0
     assert feed.language == "it"
 
 
