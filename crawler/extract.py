@@ -2,9 +2,10 @@
 
 A mention counts only in a page's main text and title (DESIGN.md "Matching"), so navigation,
 sidebars, "related" and "most read" boxes, footers and reader comments must not reach the
-matcher. trafilatura (``fast=True``, comments excluded) does that best among the extractors
-measured in performance-ceilings §2 — ``fast`` skips its own fallback extractors, costs
-nothing in F1 on the AEB corpus and is 1.5x faster. Links are kept (``include_links``) so
+matcher. trafilatura (its defaults, comments excluded) does that best among the extractors
+measured in performance-ceilings §2. Its own fallback extractors stay on (``fast=False``):
+``fast`` cost nothing on the AEB corpus but lost whole articles on the readability pages
+(recall 0.90 against 0.94, see bench/bench_quality.py). Links are kept (``include_links``) so
 that the links to our posts are taken from the main text only, like the words; the text the
 matcher sees is rendered without them, so a URL never matches a query.
 
@@ -54,10 +55,11 @@ _ARTICLE_TYPES_TEXT = """article newsarticle blogposting reportagenewsarticle an
     socialmediaposting report scholarlyarticle techarticle"""
 _ARTICLE_TYPES = frozenset(_ARTICLE_TYPES_TEXT.split())
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
-#: trafilatura's defaults, plus links and a date with its time of day (the story original is
-#: the earliest published, and wire stories and their pickups appear on the same day).
+#: trafilatura's defaults (fallback extractors on), plus links and a date with its time of
+#: day (the story original is the earliest published, and wire stories and their pickups
+#: appear on the same day).
 _TRAFILATURA: dict[str, Any] = {
-    "fast": True,
+    "fast": False,
     "include_comments": False,
     "include_tables": True,
     "include_links": True,
