@@ -47,6 +47,7 @@ from crawler.press.htmltext import (
     prune_chrome,
 )
 from crawler.press.model import Link
+from crawler.press.pagekind import looks_like_article
 
 _DROP = ("nav", "aside", "footer", "header", "form", "script", "style", "noscript", "template")
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)")
@@ -91,7 +92,8 @@ class ExtractedArticle:
     once."""
     is_article: bool = False
     """The page says it is one article (og:type, JSON-LD, ``article:published_time``,
-    h-entry): what a crawl that reached it through a link needs to tell it from a section."""
+    h-entry), or, for a page reached by a link, its URL and structure do
+    (``crawler.press.pagekind``): what a crawl needs to tell it from a section."""
     problem: str = ""
     """Why there is no text: ``empty``, ``binary``, ``unparseable``, ``no text`` or
     ``section`` (a listing page, read for its links)."""
@@ -230,7 +232,7 @@ def extract_article(
     root = parse_html(decoded)
     if root is None:
         return ExtractedArticle(problem="unparseable")
-    is_article = page_is_article(root)
+    is_article = page_is_article(root) or (listing and looks_like_article(root, url))
     if listing and not is_article:
         return ExtractedArticle(language=html_lang, links=anchors(root, url), problem="section")
     attribution = prune_chrome(root, url) if has_chrome(decoded) else ()

@@ -179,3 +179,23 @@ def test_nothing_fetched_exits_1_and_a_bad_query_exits_2(setup: tuple[Path, str]
     assert bad.returncode == 2
     assert "unbalanced quote" in bad.stderr
     assert '  ORA "WOSC\n      ^' in bad.stderr
+
+
+def test_a_blog_without_article_markup_is_read_by_its_posts(
+    sample_web: SampleWeb, setup: tuple[Path, str]
+) -> None:
+    # celestialledger.test has no og:type, JSON-LD or h-entry: its posts are recognised
+    # by their dated URLs and single-article structure, its home page stays a listing.
+    config, _ = setup
+    home = sample_web.url("celestialledger.test")
+    done = mediamon(
+        "--config", str(config), "crawl", "--no-store", "--json", "--depth", "2", home,
+        cwd=config.parent,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    found = [json.loads(line) for line in done.stdout.splitlines()]
+    urls = {item["url"] for item in found}
+    assert urls, done.stderr
+    assert home not in urls  # the listing's teasers are not coverage
+    assert all("/2026/" in url for url in urls)
+    assert "ora" in {q for item in found for q in item["queries"]}
