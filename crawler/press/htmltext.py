@@ -178,9 +178,7 @@ def anchors(node: Any, base: str) -> tuple[Link, ...]:
 
 
 _MARKED = etree.XPath("//*[@class or @id]")
-_PROSE = etree.XPath(
-    ".//text()[not(ancestor::a) and not(ancestor::script) and not(ancestor::style)]"
-)
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
 #: A marked box holding at least this share of the page's prose is the article, not a box.
 PROSE_SHARE = 0.25
 #: ... and at least this many characters of it (on a short page a promo line is a quarter).
@@ -195,7 +193,11 @@ def prose_chars(node: Any) -> int:
 
     Boilerplate boxes (menus, related lists, share bars, widgets listing archives) are mostly
     links; an article body is mostly prose, whatever its container's class says."""
-    return sum(len(t.strip()) for t in _PROSE(node))
+    total = int(_TEXT_LENGTH(node))
+    for element in node.iter("a", "script", "style"):
+        if element is not node:
+            total -= int(_TEXT_LENGTH(element))
+    return max(total, 0)
 
 
 def prune_boilerplate(root: Any) -> None:
@@ -206,19 +208,23 @@ def prune_boilerplate(root: Any) -> None:
     ``widget Blog``, a ``l-sidebar-fixed`` column, a section whose id is made from its
     heading (``id="sharing-with-a-single-developer"``).
     Comment sections are always removed: their prose is the readers', not the article's."""
-    doomed = []
+    doomed: list[Any] = []
+    gone: set[Any] = set()  # lxml proxies are stable while referenced (``doomed`` holds them)
     page_prose = -1
     for element in _MARKED(root):  # only elements with a class or id can be boxes
         if element.tag in _CONTAINERS or not is_boilerplate(element):
             continue
-        if any(d.tag in _CONTAINERS for d in element.iterdescendants(*_CONTAINERS)):
+        if any(a in gone for a in element.iterancestors()):
+            continue  # inside a box already removed
+        if next(element.iterdescendants(*_CONTAINERS), None) is not None:
             continue
-        if not is_comments(element):
+        if not is_comments(element) and _TEXT_LENGTH(element) >= PROSE_MIN:
             if page_prose < 0:
                 page_prose = prose_chars(root)
             if prose_chars(element) >= max(PROSE_MIN, PROSE_SHARE * page_prose):
                 continue
         doomed.append(element)
+        gone.add(element)
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()
