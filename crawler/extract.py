@@ -46,6 +46,7 @@ from crawler.press.htmltext import (
     prune_boilerplate,
     prune_chrome,
 )
+from crawler.press.language import language_tag, page_language
 from crawler.press.metadata import page_metadata
 from crawler.press.model import Link
 from crawler.press.pagekind import looks_like_article
@@ -57,6 +58,10 @@ _ARTICLE_TYPES_TEXT = """article newsarticle blogposting reportagenewsarticle an
     socialmediaposting report scholarlyarticle techarticle"""
 _ARTICLE_TYPES = frozenset(_ARTICLE_TYPES_TEXT.split())
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+#: Pages with more tags than this are not extracted ("too many elements"): a 10 MB page of
+#: one ``<div>`` per word costs trafilatura ~30 CPU-seconds; real articles have ~5,000 tags
+#: (the largest of the 130 readability pages: 19,000).
+MAX_TAGS = 200_000
 #: The date with its time of day (the story original is the earliest published, and wire
 #: stories and their pickups appear on the same day).
 DATE_PARAMS: dict[str, Any] = {
@@ -104,8 +109,8 @@ class ExtractedArticle:
     h-entry), or, for a page reached by a link, its URL and structure do
     (``crawler.press.pagekind``): what a crawl needs to tell it from a section."""
     problem: str = ""
-    """Why there is no text: ``empty``, ``binary``, ``unparseable``, ``no text`` or
-    ``section`` (a listing page, read for its links)."""
+    """Why there is no text: ``empty``, ``binary``, ``too many elements``, ``unparseable``,
+    ``no text`` or ``section`` (a listing page, read for its links)."""
 
 
 def _date(value: Any) -> datetime | None:
@@ -175,9 +180,15 @@ def _fallback(
         if element.getparent() is not None:
             element.drop_tree()
     node = next(
-        (n for n in map(root.find, (".//article", ".//main", ".//body")) if n is not None), root
+        (n for n in map(root.find, (".//article", ".//main", ".//body")) if n is not None), None
     )
-    text = clean_text(node.text_content()) or clean_text(root.text_content())
+    if node is None:  # no body: what is outside <head> (never the title or scripts again)
+        parts = [c.text_content() for c in root if isinstance(c.tag, str) and c.tag != "head"]
+        return clean_text(" ".join(parts)), title, language, attribution
+    text = clean_text(node.text_content())
+    body = root.find(".//body")
+    if not text and body is not None and body is not node:
+        text, node = clean_text(body.text_content()), body
     return text, title, language, (*anchors(node, url), *attribution)
 
 
@@ -264,6 +275,8 @@ def extract_article(
     *,
     link_hosts: Collection[str] | None = None,
     listing: bool = False,
+    content_language: str = "",
+    default_language: str = "",
 ) -> ExtractedArticle:
     """Extract one page (see the module docstring); never raises on bad input.
 
@@ -272,11 +285,17 @@ def extract_article(
         us, then costs nothing extra.
     :param listing: a page whose metadata does not say it is an article is a section page:
         return all its links (navigation included, to reach other sections) and no text.
+    :param content_language: the response's ``Content-Language`` header.
+    :param default_language: the source's declared language, for pages whose language
+        nothing else tells (``crawler.press.language``).
     """
     if not page or not page.strip():
         return ExtractedArticle(problem="empty")
     if isinstance(page, bytes) and looks_binary(page):
         return ExtractedArticle(problem="binary")
+    tags = page.count(b"<") if isinstance(page, bytes) else page.count("<")
+    if tags > MAX_TAGS:
+        return ExtractedArticle(problem="too many elements")
     decoded = decode_html(page, content_type)
     lang_match = _HTML_LANG.search(decoded[:4096])
     html_lang = lang_match.group(1) if lang_match else ""
@@ -285,7 +304,8 @@ def extract_article(
         return ExtractedArticle(problem="unparseable")
     is_article = page_is_article(root) or (listing and looks_like_article(root, url))
     if listing and not is_article:
-        return ExtractedArticle(language=html_lang, links=anchors(root, url), problem="section")
+        language = language_tag(html_lang) or language_tag(content_language)
+        return ExtractedArticle(language=language, links=anchors(root, url), problem="section")
     attribution = prune_chrome(root, url) if has_chrome(decoded) else ()
     prune_boilerplate(root)
     text, links = main_text(root, url)
@@ -299,7 +319,7 @@ def extract_article(
         links = _anchored_links(root, text, url)
     meta = page_metadata(root, url, DATE_PARAMS)  # last: it consumes the tree
     title = meta.title or fallback_title
-    language = html_lang or fallback_lang
+    language = page_language(html_lang or fallback_lang, content_language, text, default_language)
     return ExtractedArticle(
         title=title.strip(),
         author=meta.author.strip(),

@@ -38,6 +38,8 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HostBlockMiddleware": 90,
     "crawler.middlewares.HostMetricsMiddleware": 860,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.NoRefererRedirectMiddleware": 600,
 }
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

@@ -103,6 +103,8 @@ def scrapy_settings(
         "DOWNLOADER_MIDDLEWARES": {
             "crawler.middlewares.HostBlockMiddleware": 90,
             "crawler.middlewares.HostMetricsMiddleware": 860,
+            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+            "crawler.middlewares.NoRefererRedirectMiddleware": 600,
         },
         "LOG_LEVEL": log_level,
         "LOGSTATS_INTERVAL": 0,

@@ -68,6 +68,7 @@ def site_task(row: SourceRow, config: Config) -> SiteTask:
         source_id=row.id,
         name=row.name,
         kind=row.kind,
+        language=row.language or "",
         sitemaps=sitemaps,
         depth=configured.crawl_depth if configured else 1,
         max_pages=configured.max_pages if configured else 200,
