@@ -12,13 +12,13 @@ Then, in one run of this script:
 
 Both are whole processes (start-up included), measured by their CPU time (user + system, from
 ``wait4``: robust on a shared machine) and wall time; the ratio is bare CPU-seconds over
-mediamon CPU-seconds (1.0 = the crawl costs no more than extracting alone; goal >= 0.85).
-The same two runs over one URL per page give the cost per page with start-up taken out
-(difference of the two runs over the difference of pages): the ratio of those is the goal's
-measure, since ``mediamon`` starts Scrapy, SQLAlchemy and 1,000 compiled queries once per
-crawl, not once per page. Also printed: CPU-seconds per page and the crawl's peak RSS. ``--profile FILE`` runs the
-crawl under cProfile and writes its stats (``python -m pstats FILE``). Prints figures; asserts
-nothing.
+mediamon CPU-seconds (1.0 = the crawl costs no more than extracting alone). The same two
+runs over one URL per page give the cost per page with start-up taken out (difference of the
+two runs over the difference of pages): the ratio of those is the goal's measure (>= 0.85),
+since ``mediamon`` starts Scrapy, SQLAlchemy and 1,000 compiled queries once per crawl, not
+once per page. Also printed: CPU-seconds per page and the crawl's peak RSS. ``--profile
+FILE`` runs the crawl under cProfile and writes its stats (``python -m pstats FILE``).
+Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
