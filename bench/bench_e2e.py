@@ -116,6 +116,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--repeat", type=int, default=7, help="URLs per page")
     parser.add_argument("--profile", default="", help="cProfile the crawl into this file")
+    parser.add_argument(
+        "--py-spy", default="", help="sample the crawl with py-spy into this file (collapsed)"
+    )
     args = parser.parse_args(argv)
     folders = readability_pages()
     if not folders:
@@ -145,11 +148,17 @@ def main(argv: list[str]) -> int:
             code += "from scheduler.cli import main\n"
             code += f"cProfile.run('main()', {args.profile!r})"
             crawl_argv = [sys.executable, "-c", code, "--", "mediamon", *crawl_argv[3:]]
+        if args.py_spy:
+            spy = str(Path(sys.executable).with_name("py-spy"))
+            crawl_argv = [spy, "record", "-f", "raw", "-r", "250", "-o", args.py_spy, "--"]
+            crawl_argv += [sys.executable, "-c", CLI, *mediamon[3:], "crawl", "--depth", "0"]
+            crawl_argv += ["--json", *urls]
         paths = [str(f / "source.html") for f in folders] * args.repeat
         bare_cpu, bare_wall, bare_rss, _ = run([sys.executable, "-c", BARE, *paths], env=env)
         cpu, wall, rss, done = run(crawl_argv, env=env)
         # the same with one URL per page: the difference is the cost per page, start-up out
-        one = len(pages) if not args.profile and args.repeat > 1 else len(urls)
+        profiled = args.profile or args.py_spy
+        one = len(pages) if not profiled and args.repeat > 1 else len(urls)
         bare_cpu1 = cpu1 = 0.0
         if one < len(urls):
             bare_cpu1, _, _, _ = run([sys.executable, "-c", BARE, *paths[:one]], env=env)

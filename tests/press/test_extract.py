@@ -233,3 +233,18 @@ def test_a_language_the_detector_does_not_know_falls_back_to_the_source() -> Non
     assert article.text
     assert article.language == ""  # unknown, not a wrong guess
     assert extract_article(body.encode(), URL, default_language="tok").language == "tok"
+
+
+def test_lang_filter_sees_the_detected_language() -> None:
+    french = "".join(
+        f"<p>Le conseil du port et l'Orbital Registry Agency ont voté mardi pour ouvrir le"
+        f" chenal intérieur aux navires la nuit, paragraphe {i}.</p>"
+        for i in range(6)
+    )
+    body = f"<html><body><article>{french}</article></body></html>".encode()
+    article = extract_article(body, URL)
+    queries = compile_queries(
+        {"fr": '"Orbital Registry Agency" lang:fr', "en": '"Orbital Registry Agency" lang:en'}
+    )
+    found = queries.match(MatchInput(article.title, article.text, URL, article.language))
+    assert [m.name for m in found] == ["fr"]
