@@ -2,7 +2,8 @@
 
 The 130 readability test pages (``../shared/corpus/readability-pages``, see its README) hold
 each page as served and the main content a careful extractor should return. For every page
-both extractors get the same bytes; their text is compared with ``expected.html`` as bags of
+both extractors get the same bytes (mediamon twice: as a page that may link to us, links
+kept, and as one naming none of our hosts, text only); their text is compared with ``expected.html`` as bags of
 lower-cased word tokens (precision, recall, F1 per page, then the mean over all pages: hard
 pages are reported, not dropped). Titles, bylines and publication dates are compared with
 ``expected-metadata.json`` where it has them. Prints figures; asserts nothing.
@@ -90,6 +91,8 @@ class Row:
     name: str
     ours: Score
     bare: Score
+    text_only: Score
+    """mediamon on a page naming none of the hosts whose links matter (no links kept)."""
     meta: dict[str, tuple[bool, bool] | None]
 
 
@@ -115,7 +118,10 @@ def run_page(folder: Path) -> Row:
     ):
         wanted = expected.get({"date": "publishedTime"}.get(key, key))
         meta[key] = (compare(mine, wanted), compare(theirs, wanted)) if wanted else None
-    return Row(folder.name, score(ours.text, want), score(bare_text, want), meta)
+    text_only = extract_article(body, PAGE_URL, link_hosts=()).text
+    return Row(
+        folder.name, score(ours.text, want), score(bare_text, want), score(text_only, want), meta
+    )
 
 
 def mean(values: list[float]) -> float:
@@ -141,11 +147,15 @@ def main(argv: list[str]) -> int:
                 f"   {b.precision:5.2f} {b.recall:5.2f} {b.f1:5.2f}"
             )
     print(f"readability pages: {len(rows)}")
-    print(f"{'':22} {'precision':>9} {'recall':>7} {'F1':>6}")
-    for label, pick in (("mediamon", lambda r: r.ours), ("bare trafilatura", lambda r: r.bare)):
+    print(f"{'':24} {'precision':>9} {'recall':>7} {'F1':>6}")
+    for label, pick in (
+        ("mediamon", lambda r: r.ours),
+        ("mediamon, no links kept", lambda r: r.text_only),
+        ("bare trafilatura", lambda r: r.bare),
+    ):
         scores = [pick(r) for r in rows]
         print(
-            f"{label:22} {mean([s.precision for s in scores]):9.4f}"
+            f"{label:24} {mean([s.precision for s in scores]):9.4f}"
             f" {mean([s.recall for s in scores]):7.4f} {mean([s.f1 for s in scores]):6.4f}"
         )
     ours_f1 = mean([r.ours.f1 for r in rows])

@@ -244,7 +244,10 @@ def run_adhoc_crawl(
         collect=True,
         progress=progress,
     )
-    kwargs = {"tasks": adhoc_tasks(urls, depth, kind), "link_hosts": None}
+    # depth 0: links only matter if they point at our posts or sites; with hops, all are
+    # followed
+    hosts = hook.link_hosts() if depth == 0 else None
+    kwargs = {"tasks": adhoc_tasks(urls, depth, kind), "link_hosts": hosts}
     started = time.perf_counter()
     try:
         _crawl(config, "adhoc", context, kwargs, settings or {}, log_level)
