@@ -2,9 +2,10 @@
 
 A mention counts only in a page's main text and title (DESIGN.md "Matching"), so navigation,
 sidebars, "related" and "most read" boxes, footers and reader comments must not reach the
-matcher. trafilatura (``fast=True``, comments excluded) does that best among the extractors
-measured in performance-ceilings §2 — ``fast`` skips its own fallback extractors, costs
-nothing in F1 on the AEB corpus and is 1.5x faster. Links are kept (``include_links``) so
+matcher. trafilatura (its defaults, comments excluded) does that best among the extractors
+measured in performance-ceilings §2. Its own fallback extractors stay on (``fast=False``):
+``fast`` cost nothing on the AEB corpus but lost whole articles on the readability pages
+(recall 0.90 against 0.94, see bench/bench_quality.py). Links are kept (``include_links``) so
 that the links to our posts are taken from the main text only, like the words; the text the
 matcher sees is rendered without them, so a URL never matches a query.
 
@@ -45,7 +46,10 @@ from crawler.press.htmltext import (
     prune_boilerplate,
     prune_chrome,
 )
+from crawler.press.language import language_tag, page_language
+from crawler.press.metadata import page_metadata
 from crawler.press.model import Link
+from crawler.press.pagekind import looks_like_article
 
 _DROP = ("nav", "aside", "footer", "header", "form", "script", "style", "noscript", "template")
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)")
@@ -54,20 +58,37 @@ _ARTICLE_TYPES_TEXT = """article newsarticle blogposting reportagenewsarticle an
     socialmediaposting report scholarlyarticle techarticle"""
 _ARTICLE_TYPES = frozenset(_ARTICLE_TYPES_TEXT.split())
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
-#: trafilatura's defaults, plus links and a date with its time of day (the story original is
-#: the earliest published, and wire stories and their pickups appear on the same day).
-_TRAFILATURA: dict[str, Any] = {
+#: Pages with more tags than this are not extracted ("too many elements"): a 10 MB page of
+#: one ``<div>`` per word costs trafilatura ~30 CPU-seconds; real articles have ~5,000 tags
+#: (the largest of the 130 readability pages: 19,000).
+MAX_TAGS = 200_000
+#: The date with its time of day (the story original is the earliest published, and wire
+#: stories and their pickups appear on the same day).
+DATE_PARAMS: dict[str, Any] = {
+    "outputformat": DATE_FORMAT,
+    "original_date": True,
+    "extensive_search": False,
+}
+#: trafilatura's fast path (no fallback extractors), plus links; metadata is read separately
+#: (``crawler.press.metadata``) on the same tree.
+_FAST: dict[str, Any] = {
     "fast": True,
     "include_comments": False,
     "include_tables": True,
     "include_links": True,
-    "with_metadata": True,
-    "date_extraction_params": {
-        "outputformat": DATE_FORMAT,
-        "original_date": True,
-        "extensive_search": False,
-    },
+    "with_metadata": False,
 }
+#: trafilatura's full path (its defaults: readability and jusText fallbacks compared).
+_FULL: dict[str, Any] = {**_FAST, "fast": False}
+#: The same without links, for pages that name none of the hosts whose links matter
+#: (keeping links costs trafilatura ~10 % more).
+_FAST_TEXT: dict[str, Any] = {**_FAST, "include_links": False}
+_FULL_TEXT: dict[str, Any] = {**_FULL, "include_links": False}
+#: The fast path kept too little when its text is shorter than this share of the page's
+#: paragraph text, or of all its visible text: then the full path runs.
+FULL_BELOW_PARAGRAPHS = 0.4
+FULL_BELOW_TEXT = 0.2
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
 
 # trafilatura logs every page it finds too small at WARNING; that is our fallback's job.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -89,10 +110,11 @@ class ExtractedArticle:
     once."""
     is_article: bool = False
     """The page says it is one article (og:type, JSON-LD, ``article:published_time``,
-    h-entry): what a crawl that reached it through a link needs to tell it from a section."""
+    h-entry), or, for a page reached by a link, its URL and structure do
+    (``crawler.press.pagekind``): what a crawl needs to tell it from a section."""
     problem: str = ""
-    """Why there is no text: ``empty``, ``binary``, ``unparseable``, ``no text`` or
-    ``section`` (a listing page, read for its links)."""
+    """Why there is no text: ``empty``, ``binary``, ``too many elements``, ``unparseable``,
+    ``no text`` or ``section`` (a listing page, read for its links)."""
 
 
 def _date(value: Any) -> datetime | None:
@@ -162,9 +184,15 @@ def _fallback(
         if element.getparent() is not None:
             element.drop_tree()
     node = next(
-        (n for n in map(root.find, (".//article", ".//main", ".//body")) if n is not None), root
+        (n for n in map(root.find, (".//article", ".//main", ".//body")) if n is not None), None
     )
-    text = clean_text(node.text_content()) or clean_text(root.text_content())
+    if node is None:  # no body: what is outside <head> (never the title or scripts again)
+        parts = [c.text_content() for c in root if isinstance(c.tag, str) and c.tag != "head"]
+        return clean_text(" ".join(parts)), title, language, attribution
+    text = clean_text(node.text_content())
+    body = root.find(".//body")
+    if not text and body is not None and body is not node:
+        text, node = clean_text(body.text_content()), body
     return text, title, language, (*anchors(node, url), *attribution)
 
 
@@ -179,23 +207,67 @@ def _refs(body: Any, url: str) -> tuple[Link, ...]:
 
 
 def _trafilatura(
-    root: lxml_html.HtmlElement, url: str
-) -> tuple[dict[str, Any], str, tuple[Link, ...]]:
+    root: lxml_html.HtmlElement, url: str, options: dict[str, Any]
+) -> tuple[str, tuple[Link, ...]]:
+    """Main text and main-text links by trafilatura (which works on its own copy of
+    ``root``: the tree stays whole for the links and the fallback)."""
     try:
-        doc = trafilatura.bare_extraction(root, url=url or None, **_TRAFILATURA)
+        doc = trafilatura.bare_extraction(root, url=url or None, **options)
     except Exception:  # trafilatura raises assorted errors on malformed markup
-        return {}, "", ()
-    if doc is None:
-        return {}, "", ()
-    meta: dict[str, Any] = doc if isinstance(doc, dict) else doc.as_dict()
+        return "", ()
     body = getattr(doc, "body", None)
-    if body is None:
-        return meta, clean_text(str(meta.get("text") or "")), ()
+    if doc is None or body is None:
+        return "", ()
     if next(body.iter("ref"), None) is None:  # no links: trafilatura's own text is ours
-        return meta, clean_text(str(meta.get("text") or "")), ()
+        return clean_text(str(getattr(doc, "text", "") or "")), ()
     links = _refs(body, url)
     etree.strip_tags(body, "ref")  # the text without "[anchor](url)"
-    return meta, clean_text(xmltotxt(body, False)), links
+    return clean_text(xmltotxt(body, False)), links
+
+
+def _kept_too_little(text: str, root: lxml_html.HtmlElement) -> bool:
+    """Whether the fast path missed the article (see FULL_BELOW_PARAGRAPHS): trafilatura's
+    fallbacks found it on the readability pages where the fast path kept a caption, a
+    summary or one block of many (bench/bench_quality.py: same recall as the full path on
+    every page, with the full path run on one page in eight)."""
+    paragraphs = sum(int(_TEXT_LENGTH(p)) for p in root.iter("p"))
+    if len(text) < FULL_BELOW_PARAGRAPHS * paragraphs:
+        return True
+    body = root.find("body")
+    if body is None:
+        return False
+    visible = int(_TEXT_LENGTH(body))
+    visible -= sum(int(_TEXT_LENGTH(e)) for e in body.iter("script", "style"))
+    return len(text) < FULL_BELOW_TEXT * visible
+
+
+def main_text(
+    root: lxml_html.HtmlElement, url: str, *, links: bool = True
+) -> tuple[str, tuple[Link, ...]]:
+    """trafilatura's main text (and its links, unless ``links`` is false): its fast path,
+    and its full path (fallback extractors compared) when the fast one kept too little."""
+    text, found = _trafilatura(root, url, _FAST if links else _FAST_TEXT)
+    if _kept_too_little(text, root):
+        full, full_links = _trafilatura(root, url, _FULL if links else _FULL_TEXT)
+        if full:
+            return full, full_links
+    return text, found
+
+
+def _anchored_links(root: lxml_html.HtmlElement, text: str, url: str) -> tuple[Link, ...]:
+    """The page's links whose anchor text is part of the main text (trafilatura's
+    short-page path keeps no links); only those are made absolute."""
+    out: dict[str, str] = {}
+    for anchor in root.iter("a"):
+        href = anchor.get("href")
+        if not href:
+            continue
+        words = " ".join(anchor.text_content().split())
+        if words and words in text:
+            target = absolute(href, url)
+            if target:
+                out.setdefault(target, words)
+    return tuple(out.items())
 
 
 def _mentions_host(page: str, hosts: Collection[str] | None) -> bool:
@@ -209,6 +281,8 @@ def extract_article(
     *,
     link_hosts: Collection[str] | None = None,
     listing: bool = False,
+    content_language: str = "",
+    default_language: str = "",
 ) -> ExtractedArticle:
     """Extract one page (see the module docstring); never raises on bad input.
 
@@ -217,42 +291,46 @@ def extract_article(
         us, then costs nothing extra.
     :param listing: a page whose metadata does not say it is an article is a section page:
         return all its links (navigation included, to reach other sections) and no text.
+    :param content_language: the response's ``Content-Language`` header.
+    :param default_language: the source's declared language, for pages whose language
+        nothing else tells (``crawler.press.language``).
     """
     if not page or not page.strip():
         return ExtractedArticle(problem="empty")
     if isinstance(page, bytes) and looks_binary(page):
         return ExtractedArticle(problem="binary")
+    tags = page.count(b"<") if isinstance(page, bytes) else page.count("<")
+    if tags > MAX_TAGS:
+        return ExtractedArticle(problem="too many elements")
     decoded = decode_html(page, content_type)
     lang_match = _HTML_LANG.search(decoded[:4096])
     html_lang = lang_match.group(1) if lang_match else ""
     root = parse_html(decoded)
     if root is None:
         return ExtractedArticle(problem="unparseable")
-    is_article = page_is_article(root)
+    is_article = page_is_article(root) or (listing and looks_like_article(root, url))
     if listing and not is_article:
-        return ExtractedArticle(language=html_lang, links=anchors(root, url), problem="section")
+        language = language_tag(html_lang) or language_tag(content_language)
+        return ExtractedArticle(language=language, links=anchors(root, url), problem="section")
     attribution = prune_chrome(root, url) if has_chrome(decoded) else ()
     prune_boilerplate(root)
-    meta, text, links = _trafilatura(root, url)  # trafilatura takes ``root`` apart as it goes
-    method = "trafilatura" if text else ""
-    title = str(meta.get("title") or "")
-    language = str(meta.get("language") or "") or html_lang
     wants_links = _mentions_host(decoded, link_hosts)
+    text, links = main_text(root, url, links=wants_links)
+    method = "trafilatura" if text else ""
+    fallback_title = fallback_lang = ""
     if not text:
-        text, fallback_title, fallback_lang, links = _fallback(decoded, url)
+        text, fallback_title, fallback_lang, links = _fallback(root, url)
         method = "fallback" if text else ""
-        title = title or fallback_title
-        language = language or fallback_lang
     elif not links and wants_links:
-        # trafilatura's short-page path keeps no links: take the page's links whose anchor
-        # text is part of the main text.
-        _, _, _, candidates = _fallback(decoded, url)
-        links = tuple((u, a) for u, a in candidates if a and a in text)
+        links = _anchored_links(root, text, url)
+    meta = page_metadata(root, url, DATE_PARAMS)  # last: it consumes the tree
+    title = meta.title or fallback_title
+    language = page_language(html_lang or fallback_lang, content_language, text, default_language)
     return ExtractedArticle(
         title=title.strip(),
-        author=str(meta.get("author") or "").strip(),
-        date=_date(meta.get("date")),
-        site_name=str(meta.get("sitename") or "").strip(),
+        author=meta.author.strip(),
+        date=_date(meta.date),
+        site_name=meta.site_name.strip(),
         language=language[:20],
         text=text,
         method=method,

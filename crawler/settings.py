@@ -47,6 +47,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.GzipLabelMiddleware": 595,  # before HttpCompression (590)
     "crawler.fetching.proxy.ProxyGuardMiddleware": 740,
     "crawler.middlewares.HostMetricsMiddleware": 860,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.NoRefererRedirectMiddleware": 600,
 }
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"

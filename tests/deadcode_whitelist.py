@@ -69,3 +69,7 @@ _.handle_starttag  # unused method (tests/reports/test_render.py:33)
 _.handle_data  # unused method (tests/reports/test_render.py:36)
 FlipResolver  # loaded by name: MEDIAMON_UPSTREAM_RESOLVER (tests/fetching/guard_crawl.py)
 include_trouble  # a keyword of sampleweb.SampleWeb.write_config, declared in scheduler.demo's Protocol
+handle_referer  # Scrapy's RedirectMiddleware hook, overridden in crawler.middlewares
+NoRefererRedirectMiddleware  # named in crawler/settings.py DOWNLOADER_MIDDLEWARES
+_engine_started  # Scrapy's RedirectMiddleware hook, overridden in crawler.middlewares
+protocol_version  # http.server.BaseHTTPRequestHandler attribute (bench_e2e's page server)

@@ -27,11 +27,12 @@ from crawler.press.model import Link
 #: Class or id tokens of boilerplate boxes, as whole words of a token ("comments",
 #: "related-stories", "nh-menu"), never inside a longer word ("commentary", "shared").
 BOILERPLATE = re.compile(
-    r"(?:^|[\s_-])(?:related|most-?read|popular|trending|comments?|sidebar|widgets?|share|"
+    r"(?:^|[\s_-])(?:related|most-?read|popular|trending|comments?|sidebar|share|"
     r"sharing|social|newsletter|promo|partner|sponsor(?:ed)?|advert|adverts|ads?|ad-slot|"
     r"cookies?|consent|breadcrumbs?|footer|menu|subscribe)(?=$|[\s_-])",
     re.IGNORECASE,
 )
+_COMMENTS = re.compile(r"(?:^|[\s_-])comments?(?=$|[\s_-])", re.IGNORECASE)
 #: Never pruned as boilerplate, whatever their classes say (``<body class="has-sidebar">``).
 _CONTAINERS = frozenset({"html", "body", "main", "article", "h1"})
 #: Classes of platform furniture inside an entry's HTML, and those whose links still count.
@@ -110,16 +111,29 @@ def decode_html(body: bytes | str, content_type: str = "") -> str:
     return body.decode("cp1252", "replace")
 
 
+def _parser() -> lxml_html.HTMLParser:
+    """The parser trafilatura itself uses: HTML comments and processing instructions are not
+    kept (left in the tree, they split text nodes and trafilatura loses paragraphs at them:
+    measured on the readability pages), ids are not indexed (faster)."""
+    return lxml_html.HTMLParser(
+        collect_ids=False,
+        default_doctype=False,
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
 def parse_html(text: str) -> lxml_html.HtmlElement | None:
     """An lxml tree of ``text`` (None when there is nothing to parse)."""
     if not text.strip():
         return None
     try:
-        return lxml_html.document_fromstring(text)
+        return lxml_html.document_fromstring(text, parser=_parser())
     except ValueError:  # a str with an XML encoding declaration: parse its UTF-8 bytes
         try:
-            parser = lxml_html.HTMLParser(encoding="utf-8")
-            return lxml_html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+            data = text.encode("utf-8", "replace")
+            return lxml_html.document_fromstring(data, parser=_parser())
         except (ValueError, etree.ParserError):
             return None
     except etree.ParserError:
@@ -134,6 +148,12 @@ def is_boilerplate(element: Any) -> bool:
     """An element whose class or id names a boilerplate box (see the module docstring)."""
     marks = f"{element.get('class') or ''} {element.get('id') or ''}"
     return bool(marks.strip()) and BOILERPLATE.search(marks) is not None
+
+
+def is_comments(element: Any) -> bool:
+    """A reader-comments box (class or id token ``comment`` / ``comments``)."""
+    marks = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return _COMMENTS.search(marks) is not None
 
 
 def absolute(target: str, base: str) -> str:
@@ -158,20 +178,53 @@ def anchors(node: Any, base: str) -> tuple[Link, ...]:
 
 
 _MARKED = etree.XPath("//*[@class or @id]")
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
+#: A marked box holding at least this share of the page's prose is the article, not a box.
+PROSE_SHARE = 0.25
+#: ... and at least this many characters of it (on a short page a promo line is a quarter).
+PROSE_MIN = 400
 _CHROME_XPATH = etree.XPath(
     " | ".join(f'//*[contains(concat(" ", @class, " "), " {name} ")]' for name in sorted(CHROME))
 )
 
 
+def prose_chars(node: Any) -> int:
+    """Characters of running text under ``node``: not link text, not scripts or styles.
+
+    Boilerplate boxes (menus, related lists, share bars, widgets listing archives) are mostly
+    links; an article body is mostly prose, whatever its container's class says."""
+    total = int(_TEXT_LENGTH(node))
+    for element in node.iter("a", "script", "style"):
+        if element is not node:
+            total -= int(_TEXT_LENGTH(element))
+    return max(total, 0)
+
+
 def prune_boilerplate(root: Any) -> None:
     """Remove the boilerplate boxes under ``root`` (in place), except containers of the
-    article itself (those holding ``<main>``, ``<article>`` or the ``<h1>``)."""
-    doomed = []
+    article itself: those holding ``<main>``, ``<article>`` or the ``<h1>``, and those
+    holding a large share of the page's prose (:data:`PROSE_SHARE`, :data:`PROSE_MIN`).
+    Class and id tokens are only a hint: real pages put whole articles in a Blogger
+    ``widget Blog``, a ``l-sidebar-fixed`` column, a section whose id is made from its
+    heading (``id="sharing-with-a-single-developer"``).
+    Comment sections are always removed: their prose is the readers', not the article's."""
+    doomed: list[Any] = []
+    gone: set[Any] = set()  # lxml proxies are stable while referenced (``doomed`` holds them)
+    page_prose = -1
     for element in _MARKED(root):  # only elements with a class or id can be boxes
         if element.tag in _CONTAINERS or not is_boilerplate(element):
             continue
-        if not any(d.tag in _CONTAINERS for d in element.iterdescendants(*_CONTAINERS)):
-            doomed.append(element)
+        if any(a in gone for a in element.iterancestors()):
+            continue  # inside a box already removed
+        if next(element.iterdescendants(*_CONTAINERS), None) is not None:
+            continue
+        if not is_comments(element) and _TEXT_LENGTH(element) >= PROSE_MIN:
+            if page_prose < 0:
+                page_prose = prose_chars(root)
+            if prose_chars(element) >= max(PROSE_MIN, PROSE_SHARE * page_prose):
+                continue
+        doomed.append(element)
+        gone.add(element)
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()

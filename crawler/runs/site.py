@@ -66,6 +66,7 @@ def site_task(row: SourceRow, config: Config) -> SiteTask:
         source_id=row.id,
         name=row.name,
         kind=row.kind,
+        language=row.language or "",
         sitemaps=sitemaps,
         depth=configured.crawl_depth if configured else 1,
         max_pages=configured.max_pages if configured else 200,
@@ -218,7 +219,10 @@ def run_adhoc_crawl(
         collect=True,
         progress=progress,
     )
-    kwargs = {"tasks": adhoc_tasks(urls, depth, kind), "link_hosts": None}
+    # depth 0: links only matter if they point at our posts or sites; with hops, all are
+    # followed
+    hosts = hook.link_hosts() if depth == 0 else None
+    kwargs = {"tasks": adhoc_tasks(urls, depth, kind), "link_hosts": hosts}
     started = time.perf_counter()
     try:
         _crawl(config, "adhoc", context, kwargs, settings or {}, log_level)

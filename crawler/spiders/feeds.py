@@ -371,6 +371,7 @@ class FeedSpider(scrapy.Spider):
             response.url,
             _header(response, "Content-Type"),
             link_hosts=self.link_hosts,
+            content_language=_header(response, "Content-Language"),
         )
         document = Document(
             canonical_url=entry.canonical_url,

@@ -96,6 +96,8 @@ class SiteTask:
     max_pages: int = 200
     start: tuple[str, ...] = ()
     """Ad-hoc crawls: URLs fetched whatever is stored."""
+    language: str = ""
+    """The source's declared language: a page's language when nothing else tells it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -202,6 +202,8 @@ class SiteSpider(scrapy.Spider):
             _header(response, "Content-Type"),
             link_hosts=self.link_hosts,
             listing=listing,
+            content_language=_header(response, "Content-Language"),
+            default_language=task.language,
         )
         follow = depth < task.depth and (not article.text or self.follow_articles)
         if follow:

@@ -44,6 +44,20 @@ MISLABELLED = (
     + "<p>Thérèse Ngoumou visited the port on Tuesday and met the harbour board.</p>" * 5
     + "</article></body></html>"
 ).encode("utf-8")
+CP1252_AS_UTF8 = (
+    "<html><head><title>Visit</title></head><body><article>"
+    + "<p>Thérèse Ngoumou visited the port on Tuesday and met the harbour board.</p>" * 5
+    + "</article></body></html>"
+).encode("cp1252")
+TABLE = (
+    "<html><head><title>Counts</title></head><body><table>"
+    + "".join(
+        f"<tr><td>Row {i}: the International Orbital Registry counted {i * 7} objects in"
+        " the low orbits above the equator this quarter.</td></tr>"
+        for i in range(12)
+    )
+    + "</table></body></html>"
+).encode()
 PAGES: dict[str, tuple[str, bytes]] = {
     "/article": ("text/html; charset=utf-8", (DATA / "article_with_links.html").read_bytes()),
     "/boilerplate": ("text/html; charset=utf-8", (DATA / "boilerplate_only.html").read_bytes()),
@@ -51,6 +65,10 @@ PAGES: dict[str, tuple[str, bytes]] = {
     "/binary": ("text/html", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 64),
     "/mislabelled": ("text/html; charset=iso-8859-1", MISLABELLED),
     "/nested": ("text/html; charset=utf-8", NESTED),
+    "/cp1252": ("text/html; charset=utf-8", CP1252_AS_UTF8),
+    "/nobody": ("text/html", b"<html><head><title>Orbital Registry Agency</title></head></html>"),
+    "/table": ("text/html", TABLE),
+    "/pdf": ("text/html", b"%PDF-1.7\n" + b"stream " * 500),
 }
 
 
@@ -149,12 +167,23 @@ def test_bad_pages_are_reported_and_the_crawl_goes_on(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     found = {json.loads(line)["url"]: json.loads(line) for line in done.stdout.splitlines()}
-    assert set(found) == {f"{bad_server}/article", f"{bad_server}/mislabelled"}
+    assert set(found) == {
+        f"{bad_server}/article",
+        f"{bad_server}/mislabelled",
+        f"{bad_server}/cp1252",
+        f"{bad_server}/table",
+    }
     assert found[f"{bad_server}/mislabelled"]["queries"] == ["secretary-general"]
+    assert found[f"{bad_server}/cp1252"]["queries"] == ["secretary-general"]
+    assert "Thérèse" in found[f"{bad_server}/cp1252"]["snippet"]
     assert found[f"{bad_server}/article"]["terms"] == ['"International Orbital Registry"']
     problems = done.stderr
     assert f"{bad_server}/empty: empty" in problems
     assert f"{bad_server}/binary: binary" in problems
+    assert f"{bad_server}/pdf: binary" in problems
+    assert f"{bad_server}/nobody: no text" in problems
+    assert "Traceback" not in problems  # handled pages are reasons, not tracebacks
+    assert "WARNING" not in problems
     assert f"{huge}: body too large (aborted)" in problems
     assert f"{refused}: address guard: 10.1.2.3 is a private address" in problems
 
@@ -179,3 +208,23 @@ def test_nothing_fetched_exits_1_and_a_bad_query_exits_2(setup: tuple[Path, str]
     assert bad.returncode == 2
     assert "unbalanced quote" in bad.stderr
     assert '  ORA "WOSC\n      ^' in bad.stderr
+
+
+def test_a_blog_without_article_markup_is_read_by_its_posts(
+    sample_web: SampleWeb, setup: tuple[Path, str]
+) -> None:
+    # celestialledger.test has no og:type, JSON-LD or h-entry: its posts are recognised
+    # by their dated URLs and single-article structure, its home page stays a listing.
+    config, _ = setup
+    home = sample_web.url("celestialledger.test")
+    done = mediamon(
+        "--config", str(config), "crawl", "--no-store", "--json", "--depth", "2", home,
+        cwd=config.parent,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    found = [json.loads(line) for line in done.stdout.splitlines()]
+    urls = {item["url"] for item in found}
+    assert urls, done.stderr
+    assert home not in urls  # the listing's teasers are not coverage
+    assert all("/2026/" in url for url in urls)
+    assert "ora" in {q for item in found for q in item["queries"]}

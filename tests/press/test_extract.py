@@ -1,8 +1,10 @@
 """Main-text extraction on good and bad pages, in process (``crawler.extract``).
 
-Bad input never raises and never hangs: an empty page, a binary file served as HTML, broken
-or mislabelled encodings, 10,000 nested divs (libxml2 stops at depth 255; the test is bounded
-in time), a page whose only mention of the organisation is in boilerplate.
+Bad input never raises and never hangs: an empty page, a binary file (PNG, JPEG, PDF) served
+as HTML, broken or mislabelled encodings (windows-1252 labelled UTF-8 and the reverse), 10,000
+nested divs (libxml2 stops at depth 255; the test is bounded in time), a page without
+``<body>``, 10 MB of one ``<div>`` per word, an article in a ``<table>``, a page whose only
+mention of the organisation is in boilerplate, a language the detector does not know.
 """
 
 from __future__ import annotations
@@ -149,3 +151,97 @@ def test_feed_entry_html_without_reblog_chrome() -> None:
     text, links = fragment_text(markup, "https://notes.test/1/")
     assert text == "Six months ago the Agency began a pilot."
     assert ("https://orbitalregistry.test/2026/11/06/p/", "Source") in links
+
+
+# -- the bad inputs of issue #14 ------------------------------------------------------------
+
+
+def test_page_without_body() -> None:
+    head_only = b"<html><head><title>Orbital Registry Agency</title></head></html>"
+    article = extract_article(head_only, URL)
+    assert article.text == ""
+    assert article.problem == "no text"
+    bare = ("<p>Thérèse Ngoumou of the Orbital Registry Agency spoke at length.</p>" * 6).encode()
+    assert "Thérèse Ngoumou" in extract_article(bare, URL, "text/html").text
+
+
+def test_ten_megabytes_of_one_div_per_word_is_refused_with_a_reason() -> None:
+    words = [
+        "orbit",
+        "registry",
+        "harbour",
+        "satellite",
+        "board",
+        "window",
+        "channel",
+        "ship",
+    ] * 80_000
+    body = ("<html><body>" + "".join(f"<div>{w}</div>" for w in words) + "</body></html>").encode()
+    assert len(body) > 10_000_000
+    article = extract_article(body, URL)
+    assert article.problem == "too many elements"
+    assert article.text == ""
+
+
+def test_main_content_in_a_table() -> None:
+    rows = "".join(
+        f"<tr><td>Row {i}: the Orbital Registry Agency counted {i * 7} objects"
+        f" in the low orbits above the equator this quarter.</td></tr>"
+        for i in range(12)
+    )
+    body = (
+        "<html><head><title>Counts</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<table>{rows}</table></body></html>"
+    ).encode()
+    article = extract_article(body, URL)
+    assert "counted 77 objects" in article.text
+    assert matches(article.title, article.text) == ["ora"]
+
+
+def test_pdf_and_image_served_as_html() -> None:
+    pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n" + b"stream " * 500
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 40
+    assert extract_article(pdf, URL, "text/html; charset=utf-8").problem == "binary"
+    assert extract_article(jpeg, URL, "text/html").problem == "binary"
+
+
+def test_language_declared_then_header_then_detected_then_the_source_default() -> None:
+    french = (
+        "Le conseil du port a voté mardi pour ouvrir le chenal intérieur aux navires la nuit,"
+        " mettant fin à une interdiction en vigueur depuis onze ans."
+    )
+    text_page = "".join(f"<p>{french} Paragraphe {i}.</p>" for i in range(6))
+    declared = f"<html lang='pt-BR'><body><article>{text_page}</article></body></html>"
+    assert extract_article(declared.encode(), URL, content_language="de").language == "pt-br"
+    undeclared = f"<html><body><article>{text_page}</article></body></html>".encode()
+    assert extract_article(undeclared, URL, content_language="de-AT, en").language == "de-at"
+    assert extract_article(undeclared, URL).language == "fr"
+    assert extract_article(undeclared, URL, default_language="it").language == "fr"
+
+
+def test_a_language_the_detector_does_not_know_falls_back_to_the_source() -> None:
+    toki_pona = (
+        "mi olin e sina. sina pona mute. jan pona li kama tawa tomo mi. mi moku e kili."
+        " ona li lukin e suno. tenpo suno ni li pona tawa mi. mi wile tawa ma tomo."
+    )
+    paragraphs = "".join(f"<p>{toki_pona} nanpa {i}.</p>" for i in range(6))
+    body = f"<html><body><article>{paragraphs}</article></body></html>"
+    article = extract_article(body.encode(), URL)
+    assert article.text
+    assert article.language == ""  # unknown, not a wrong guess
+    assert extract_article(body.encode(), URL, default_language="tok").language == "tok"
+
+
+def test_lang_filter_sees_the_detected_language() -> None:
+    french = "".join(
+        f"<p>Le conseil du port et l'Orbital Registry Agency ont voté mardi pour ouvrir le"
+        f" chenal intérieur aux navires la nuit, paragraphe {i}.</p>"
+        for i in range(6)
+    )
+    body = f"<html><body><article>{french}</article></body></html>".encode()
+    article = extract_article(body, URL)
+    queries = compile_queries(
+        {"fr": '"Orbital Registry Agency" lang:fr', "en": '"Orbital Registry Agency" lang:en'}
+    )
+    found = queries.match(MatchInput(article.title, article.text, URL, article.language))
+    assert [m.name for m in found] == ["fr"]

@@ -1,0 +1,209 @@
+"""End to end on real pages: ``mediamon crawl`` against bare ``trafilatura.extract``, same run.
+
+The 130 readability pages (``../shared/corpus/readability-pages``) are served by a Python HTTP
+server in a separate process (nginx's role in performance-ceilings §4: the server's CPU is not
+the crawler's), each under ``--repeat`` distinct URLs (``?r=N``: 130 x 7 = 910 requests).
+Then, in one run of this script:
+
+* ``mediamon crawl --depth 0 --json`` over all those URLs, as a user runs it: fetch (Scrapy,
+  address guard, robots.txt), decode, extract, 1,000 queries (the shapes of
+  ``bench_matching``), store (SQLite), in its own process;
+* bare ``trafilatura.extract`` (defaults) over the same bytes, in its own process.
+
+Both are whole processes (start-up included), measured by their CPU time (user + system, from
+``wait4``: robust on a shared machine) and wall time; the ratio is bare CPU-seconds over
+mediamon CPU-seconds (1.0 = the crawl costs no more than extracting alone). The same two
+runs over one URL per page give the cost per page with start-up taken out (difference of the
+two runs over the difference of pages): the ratio of those is the goal's measure (>= 0.85),
+since ``mediamon`` starts Scrapy, SQLAlchemy and 1,000 compiled queries once per crawl, not
+once per page. Also printed: CPU-seconds per page and the crawl's peak RSS. ``--profile
+FILE`` runs the crawl under cProfile and writes its stats (``python -m pstats FILE``).
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from random import Random
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.bench_matching import SEED, make_queries, organisations, people
+from bench.corpus import readability_pages
+
+QUERY_COUNT = 1000
+BARE = """
+import sys, trafilatura
+from pathlib import Path
+for path in sys.argv[1:]:
+    trafilatura.extract(Path(path).read_bytes())
+"""
+CLI = "import sys; from scheduler.cli import main; sys.argv[0] = 'mediamon'; main()"
+
+
+def serve(pages: dict[str, bytes], port: Any) -> None:
+    """The page server (a separate process): ``/NAME?r=N`` -> the page NAME as served."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            name = self.path.split("?", 1)[0].strip("/")
+            body = pages.get(name)
+            if self.path == "/robots.txt" or body is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port.value = server.server_address[1]
+    server.serve_forever()
+
+
+def write_config(path: Path) -> None:
+    rng = Random(SEED)
+    queries = make_queries(QUERY_COUNT, rng, people(rng), organisations(rng))
+    lines = ["[organisation]", 'name = "Bench Org"', 'timezone = "UTC"']
+    for i, query in enumerate(queries):
+        lines += ["[[queries]]", f'name = "q{i:04d}"', f"query = {json.dumps(query)}"]
+    lines += [
+        "[crawl]",
+        'allow_hosts = ["127.0.0.1"]',
+        "download_delay = 0",
+        "concurrent_per_host = 16",
+        "timeout = 60",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def run(argv: list[str], **kw: Any) -> tuple[float, float, float, subprocess.CompletedProcess[str]]:
+    """(CPU seconds, wall seconds, peak RSS MiB) of one child process, and its result."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    out, err = "", ""
+    # wait4 gives this child's own rusage (RUSAGE_CHILDREN would add every earlier child)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if proc.stdout is not None:
+        out = proc.stdout.read()
+    if proc.stderr is not None:
+        err = proc.stderr.read()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    done = subprocess.CompletedProcess(argv, proc.returncode, out, err)
+    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, done
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
+    parser.add_argument("--repeat", type=int, default=7, help="URLs per page")
+    parser.add_argument("--profile", default="", help="cProfile the crawl into this file")
+    parser.add_argument(
+        "--py-spy", default="", help="sample the crawl with py-spy into this file (collapsed)"
+    )
+    args = parser.parse_args(argv)
+    folders = readability_pages()
+    if not folders:
+        print("skipped: no corpus (../shared/corpus/readability-pages or $MEDIAMON_CORPUS)")
+        return 0
+    pages = {f.name: (f / "source.html").read_bytes() for f in folders}
+    port = multiprocessing.get_context("spawn").Value("i", 0)
+    server = multiprocessing.get_context("spawn").Process(
+        target=serve, args=(pages, port), daemon=True
+    )
+    server.start()
+    work = Path(tempfile.mkdtemp(prefix="bench_e2e_"))
+    try:
+        while not port.value:
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port.value}"
+        urls = [f"{base}/{name}?r={r}" for r in range(args.repeat) for name in pages]
+        config = work / "mediamon.toml"
+        write_config(config)
+        db = f"sqlite:///{work / 'e2e.db'}"
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        mediamon = [sys.executable, "-c", CLI, "--config", str(config), "--db", db]
+        subprocess.run([*mediamon, "db", "upgrade"], check=True, capture_output=True, env=env)
+        crawl_argv = [*mediamon, "crawl", "--depth", "0", "--json", *urls]
+        if args.profile:
+            code = "import cProfile, sys; sys.argv = sys.argv[2:]; sys.argv[0] = 'mediamon'\n"
+            code += "from scheduler.cli import main\n"
+            code += f"cProfile.run('main()', {args.profile!r})"
+            crawl_argv = [sys.executable, "-c", code, "--", "mediamon", *crawl_argv[3:]]
+        if args.py_spy:
+            spy = str(Path(sys.executable).with_name("py-spy"))
+            crawl_argv = [spy, "record", "-f", "raw", "-r", "250", "-o", args.py_spy, "--"]
+            crawl_argv += [sys.executable, "-c", CLI, *mediamon[3:], "crawl", "--depth", "0"]
+            crawl_argv += ["--json", *urls]
+        paths = [str(f / "source.html") for f in folders] * args.repeat
+        bare_cpu, bare_wall, bare_rss, _ = run([sys.executable, "-c", BARE, *paths], env=env)
+        cpu, wall, rss, done = run(crawl_argv, env=env)
+        # the same with one URL per page: the difference is the cost per page, start-up out
+        profiled = args.profile or args.py_spy
+        one = len(pages) if not profiled and args.repeat > 1 else len(urls)
+        bare_cpu1 = cpu1 = 0.0
+        if one < len(urls):
+            bare_cpu1, _, _, _ = run([sys.executable, "-c", BARE, *paths[:one]], env=env)
+            cpu1, _, _, _ = run([*crawl_argv[: -len(urls)], *urls[:one]], env=env)
+        if done.returncode not in (0, 1):
+            print(done.stderr[-3000:])
+            return 1
+        found = sum(1 for line in done.stdout.splitlines() if line.startswith("{"))
+        n = len(urls)
+        size = sum(len(b) for b in pages.values()) / len(pages) / 1024
+        print(f"{n} requests ({len(pages)} real pages x {args.repeat}, {size:.0f} KiB mean)")
+        print(
+            f"bare trafilatura.extract: {bare_cpu:.1f} CPU-s ({bare_cpu / n * 1000:.1f} ms/page), "
+            f"{bare_wall:.1f} s wall, peak RSS {bare_rss:.0f} MiB"
+        )
+        print(
+            f"mediamon crawl (fetch, extract, {QUERY_COUNT} queries, store): {cpu:.1f} CPU-s "
+            f"({cpu / n * 1000:.1f} ms/page), {wall:.1f} s wall, peak RSS {rss:.0f} MiB; "
+            f"{found} mentions"
+        )
+        print(
+            f"ratio bare / mediamon, whole processes: CPU {bare_cpu / cpu:.2f}, "
+            f"wall {bare_wall / wall:.2f}"
+        )
+        if n > one:
+            bare_page = (bare_cpu - bare_cpu1) / (n - one)
+            our_page = (cpu - cpu1) / (n - one)
+            print(
+                f"per page, start-up out ({n} - {one} pages): bare {bare_page * 1000:.1f} ms, "
+                f"mediamon {our_page * 1000:.1f} ms CPU; ratio {bare_page / our_page:.2f} "
+                "(goal >= 0.85)"
+            )
+            print(
+                f"start-up: bare {(bare_cpu1 - one * bare_page):.1f} CPU-s, "
+                f"mediamon {(cpu1 - one * our_page):.1f} CPU-s"
+            )
+        problems = [line for line in done.stderr.splitlines() if line.strip()]
+        print(f"stderr lines of the crawl: {len(problems)}")
+        for line in problems[:5]:
+            print(f"  {line[:160]}")
+    finally:
+        server.terminate()
+        server.join(5)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
