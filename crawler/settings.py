@@ -51,4 +51,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.NoRefererRedirectMiddleware": 600,
 }
 FEED_EXPORT_ENCODING = "utf-8"
+# `scrapy crawl feeds` (no mediamon run around it): how the runs layer prepares one.
+MEDIAMON_STANDALONE = {
+    "check": "crawler.runs.standalone.check_environment",
+    "feeds": "crawler.runs.standalone.prepare_feeds",
+}
 LOG_LEVEL = "INFO"

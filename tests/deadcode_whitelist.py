@@ -73,3 +73,5 @@ handle_referer  # Scrapy's RedirectMiddleware hook, overridden in crawler.middle
 NoRefererRedirectMiddleware  # named in crawler/settings.py DOWNLOADER_MIDDLEWARES
 _engine_started  # Scrapy's RedirectMiddleware hook, overridden in crawler.middlewares
 protocol_version  # http.server.BaseHTTPRequestHandler attribute (bench_e2e's page server)
+check_environment  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy crawl)
+prepare_feeds  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy crawl feeds)

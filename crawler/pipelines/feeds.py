@@ -44,6 +44,7 @@ from crawler.pipelines.shared import shared_setting
 from crawler.press.feedpages import entry_page, matchable_entries, source_info
 from crawler.press.model import Page, SourceInfo
 from crawler.press.report import PollMatchReport
+from crawler.spiders.feeds import RUN_SETTING
 from crawler.spiders.items import ArticleFetched, FeedFetched
 from crawler.spiders.outcomes import fetch_event, fetch_result, status_label
 from crawler.spiders.signals import articles_wanted
@@ -65,7 +66,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CONTEXT_SETTING = "MEDIAMON_POLL"
+CONTEXT_SETTING = RUN_SETTING  # the spider knows it too: no context means `scrapy crawl`
 #: Items are written in batches: one transaction per this many items, or per this many
 #: seconds, whichever comes first (5,000 commits a run cost more than the polling itself).
 BATCH_ITEMS = 200

@@ -13,8 +13,11 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from sqlalchemy.engine import Engine
 
 from crawler import clock
 from crawler.config import Config, load_config
@@ -115,6 +118,97 @@ def _own_sites(config: Config, rows: Iterable[SourceRow]) -> dict[int, OwnSite]:
     }
 
 
+@dataclass
+class PreparedPoll:
+    """A poll ready to crawl: its row, its context (what the pipeline needs) and its tasks."""
+
+    config: Config
+    engine: Engine
+    record: RunRecord
+    context: PollContext
+    tasks: list[FeedTask]
+    blocked: Mapping[str, datetime]
+
+    @property
+    def report(self) -> PollReport:
+        return self.context.report
+
+    def crawl_settings(self, overrides: Mapping[str, Any], log_level: str) -> dict[str, Any]:
+        """The Scrapy settings of this poll: the config's, its storage pipeline and context."""
+        settings = scrapy_settings(self.config, log_level=log_level, overrides=overrides)
+        settings["ITEM_PIPELINES"] = {"crawler.pipelines.feeds.FeedStoragePipeline": STORE_ORDER}
+        settings[CONTEXT_SETTING] = Shared(self.context)
+        settings["MEDIAMON_BLOCKED_HOSTS"] = {h: t.isoformat() for h, t in self.blocked.items()}
+        return settings
+
+    def spider_arguments(self) -> dict[str, Any]:
+        """What ``FeedSpider`` is given: the tasks, the item cap and the hosts of our links."""
+        hook = self.context.matcher
+        hosts = hook.link_hosts() if isinstance(hook, StageHook) else None
+        return {
+            "tasks": self.tasks,
+            "max_items": self.config.crawl.max_feed_items,
+            "link_hosts": hosts,
+        }
+
+    def crawled(self, stats: Mapping[str, Any]) -> None:
+        """After the crawl: the per-host figures, and links superseded by the new pages."""
+        report = self.report
+        report.hosts = dict(stats.get("mediamon/hosts", {}))
+        report.bytes = sum(h.get("bytes", 0) for h in report.hosts.values())
+        if self.context.matcher is not None:
+            with session_scope(self.engine) as session:
+                folded = retire_superseded_links(session, self.context.org)
+            if isinstance(report, PollMatchReport):
+                report.links_folded = folded
+
+
+def prepare_poll(
+    config: Config,
+    engine: Engine,
+    *,
+    source_names: Sequence[str] = (),
+    all_sources: bool = False,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    matcher: MatchHook | None = None,
+    match: bool = True,
+    conditional: bool = True,
+    fetch_articles: bool = True,
+    run_id: int | None = None,
+) -> PreparedPoll:
+    """Register the config's sources, open the run's row, pick the due sources and build the
+    tasks and the pipeline's context (see ``run_poll`` for the parameters)."""
+    now = now or clock.now()
+    limits = poll_limits(config)
+    org = config.organisation.name
+    with session_scope(engine) as session:
+        sync_sources(session, config, now)
+    record = RunRecord.open(engine, JOB, now, run_id)
+    with session_scope(engine) as session:
+        rows = due_sources(session, org, now, names=source_names, all_sources=all_sources)
+        blocked = host_blocks(session, now)
+        tasks = build_tasks(rows, now, limits, conditional=conditional)
+        if matcher is None and match:
+            matcher = stage_hook(config, session)
+        context = PollContext(
+            engine=engine,
+            org=org,
+            limits=limits,
+            keep_events=config.retention.fetch_events,
+            own_sites=_own_sites(config, rows),
+            matcher=matcher,
+            progress=progress,
+            fetch_articles=fetch_articles,
+        )
+    context.report.run_id = record.run_id
+    missing = sorted(set(source_names) - {row.name for row in rows})
+    if missing:
+        context.report.error = "unknown source: " + ", ".join(missing)
+        context.report.exit_status = 2
+    return PreparedPoll(config, engine, record, context, tasks, blocked)
+
+
 def run_poll(
     config: Config,
     db_url: str,
@@ -139,75 +233,39 @@ def run_poll(
     :param conditional: off sends no validators and ignores the body hash (benchmarks).
     :param fetch_articles: off stores summary-only entries without reading their pages.
     :param settings: Scrapy setting overrides (tests: shorter timeouts).
-    :param run_id: a ``crawl_runs`` row the caller started (and finishes): see ``runrecord``.
+    :param run_id: a ``crawl_runs`` row the caller started (and finishes): see ``record``.
     """
-    now = now or clock.now()
     engine = make_engine(db_url)
-    limits = poll_limits(config)
-    org = config.organisation.name
-    with session_scope(engine) as session:
-        sync_sources(session, config, now)
-    record = RunRecord.open(engine, JOB, now, run_id)
-    with session_scope(engine) as session:
-        rows = due_sources(session, org, now, names=source_names, all_sources=all_sources)
-        blocked = host_blocks(session, now)
-        tasks = build_tasks(rows, now, limits, conditional=conditional)
-        if matcher is None and match:
-            matcher = stage_hook(config, session)
-        context = PollContext(
-            engine=engine,
-            org=org,
-            limits=limits,
-            keep_events=config.retention.fetch_events,
-            own_sites=_own_sites(config, rows),
-            matcher=matcher,
-            progress=progress,
-            fetch_articles=fetch_articles,
-        )
-    report = context.report
-    missing = sorted(set(source_names) - {row.name for row in rows})
-    if missing:
-        report.error = "unknown source: " + ", ".join(missing)
-        report.exit_status = 2
+    poll = prepare_poll(
+        config,
+        engine,
+        source_names=source_names,
+        all_sources=all_sources,
+        now=now,
+        progress=progress,
+        matcher=matcher,
+        match=match,
+        conditional=conditional,
+        fetch_articles=fetch_articles,
+        run_id=run_id,
+    )
 
     def work() -> None:
-        if tasks:
-            _crawl(config, context, tasks, blocked, settings or {}, log_level)
-        if matcher is not None:
-            with session_scope(engine) as session:
-                folded = retire_superseded_links(session, org)
-            if isinstance(report, PollMatchReport):
-                report.links_folded = folded
+        from crawler.spiders.feeds import FeedSpider
 
-    record.around(report, work)
+        stats: Mapping[str, Any] = {}
+        if poll.tasks:
+            stats = run_spider(
+                poll.crawl_settings(settings or {}, log_level),
+                FeedSpider,
+                poll.spider_arguments(),
+                log_level=log_level,
+            )
+        poll.crawled(stats)
+
+    poll.record.around(poll.report, work)
     engine.dispose()
-    return report
-
-
-def _crawl(
-    config: Config,
-    context: PollContext,
-    tasks: list[FeedTask],
-    blocked: Mapping[str, datetime],
-    overrides: Mapping[str, Any],
-    log_level: str,
-) -> None:
-    from crawler.spiders.feeds import FeedSpider
-
-    settings = scrapy_settings(config, log_level=log_level, overrides=overrides)
-    settings["ITEM_PIPELINES"] = {"crawler.pipelines.feeds.FeedStoragePipeline": STORE_ORDER}
-    settings[CONTEXT_SETTING] = Shared(context)
-    settings["MEDIAMON_BLOCKED_HOSTS"] = {h: t.isoformat() for h, t in blocked.items()}
-    hook = context.matcher
-    hosts = hook.link_hosts() if isinstance(hook, StageHook) else None
-    stats = run_spider(
-        settings,
-        FeedSpider,
-        {"tasks": tasks, "max_items": config.crawl.max_feed_items, "link_hosts": hosts},
-        log_level=log_level,
-    )
-    context.report.hosts = dict(stats.get("mediamon/hosts", {}))
-    context.report.bytes = sum(h.get("bytes", 0) for h in context.report.hosts.values())
+    return poll.report
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
 from scrapy.http import Response
+from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -108,6 +109,10 @@ def _headers(response: Response) -> dict[str, str]:
     return {name: _header(response, name) for name in _KEPT_HEADERS if _header(response, name)}
 
 
+#: The setting that carries a poll's context (``crawler.pipelines.feeds.CONTEXT_SETTING``).
+RUN_SETTING = "MEDIAMON_POLL"
+
+
 class FeedSpider(scrapy.Spider):
     """See the module docstring. ``tasks`` is the list of feeds to poll."""
 
@@ -127,7 +132,19 @@ class FeedSpider(scrapy.Spider):
         self._final_urls: dict[str, int] = {}
 
     @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        if settings.get(RUN_SETTING) is None:  # `scrapy crawl feeds`: no run around it yet
+            load_object(settings["MEDIAMON_STANDALONE"]["check"])()
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        if crawler.settings.get(RUN_SETTING) is None:
+            # Started by Scrapy's command line: the runs layer prepares the run (its config,
+            # due sources, pipeline and row) and gives back the spider's arguments.
+            kwargs = load_object(crawler.settings["MEDIAMON_STANDALONE"][cls.name])(
+                crawler, **kwargs
+            )
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.want_articles, signal=articles_wanted)
         return spider

@@ -112,17 +112,32 @@ def _wait_for(done: Callable[[], bool], what: str, alive: Callable[[], None]) ->
         waited += 0.5
 
 
-def _runs_at(engine: Engine, moment: datetime) -> tuple[set[str], set[str]]:
-    """(jobs finished, jobs started) with a run recorded at ``moment`` or later."""
-    finished, started = set(), set()
+def _runs(engine: Engine) -> list[tuple[int, str, datetime, bool]]:
+    """(id, job, started at, finished) of the recent runs."""
+    out = []
     with session_scope(engine) as session:
-        for run in recent_runs(session, 200):
+        for run in recent_runs(session, 300):
             at = run.started_at if run.started_at.tzinfo else run.started_at.replace(tzinfo=UTC)
-            if at >= moment:
-                started.add(run.job)
-                if run.finished_at is not None:
-                    finished.add(run.job)
-    return finished, started
+            out.append((run.id, run.job, at, run.finished_at is not None))
+    return out
+
+
+def _last_id(engine: Engine) -> int:
+    return max((run_id for run_id, *_ in _runs(engine)), default=0)
+
+
+def _running_before(engine: Engine, moment: datetime) -> bool:
+    """A run that believes it is earlier than ``moment`` is still running."""
+    return any(at < moment and not done for _, _, at, done in _runs(engine))
+
+
+def _done_since(engine: Engine, after_id: int) -> set[str]:
+    """Jobs with a finished run that started after run ``after_id``."""
+    return {job for run_id, job, _, done in _runs(engine) if run_id > after_id and done}
+
+
+def _started_since(engine: Engine, after_id: int) -> set[str]:
+    return {job for run_id, job, _, _ in _runs(engine) if run_id > after_id}
 
 
 @pytest.mark.slow
@@ -150,19 +165,26 @@ def test_three_days_unattended_with_a_sigkill(tmp_path: Path, world: SampleWeb) 
     try:
         for step in STEPS:
             moment = _moment(*step)
+            # The new moment first; then the world changes only once no run that believes
+            # it is earlier is still running (it would stamp the old time on the new day);
+            # then every job runs again, and is waited for, against the new world.
+            _set_clock(clock_file, moment)
+            _wait_for(
+                lambda at=moment: not _running_before(engine, at), f"runs before {step}", alive
+            )
             day = min(3, _world_day(moment))
             if day != world.day:
                 world.set_day(day)
-            _set_clock(clock_file, moment)
+            mark = _last_id(engine)
             if step == KILL_AT:
                 # Kill it without a chance to clean up while a poll of this moment runs,
                 # then start it again.
-                _wait_for(lambda at=moment: "poll" in _runs_at(engine, at)[1], "a poll", alive)
+                _wait_for(lambda m=mark: "poll" in _started_since(engine, m), "a poll", alive)
                 os.kill(daemon.pid, signal.SIGKILL)
                 daemon.wait(timeout=60)
                 daemon = _daemon(config, clock_file, log_file)
             _wait_for(
-                lambda at=moment: set(STEP_JOBS) <= _runs_at(engine, at)[0],
+                lambda m=mark: set(STEP_JOBS) <= _done_since(engine, m),
                 f"the jobs at {step}",
                 alive,
             )
