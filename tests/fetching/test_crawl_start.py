@@ -12,6 +12,7 @@ from crawler.spiders.feeds import FeedSpider
 
 settings = default_settings()
 settings["ITEM_PIPELINES"] = {"crawler.pipelines.feeds.NoSuchPipeline": 500}
+settings["MEDIAMON_POLL"] = "a run is around it (not `scrapy crawl`)"
 try:
     run_spider(settings, FeedSpider, {"tasks": []}, log_level="CRITICAL")
 except CrawlFailed as exc:
