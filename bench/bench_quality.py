@@ -4,10 +4,10 @@ The 130 readability test pages (``../shared/corpus/readability-pages``, see its 
 each page as served and the main content a careful extractor should return. For every page
 both extractors get the same bytes (mediamon twice: as a page that may link to us, links
 kept, and as one naming none of our hosts, text only); their text is compared with
-``expected.html`` as bags of lower-cased word tokens (precision, recall, F1 per page, then
-the mean over all pages: hard pages are reported, not dropped). Titles, bylines and
-publication dates are compared with ``expected-metadata.json`` where it has them. Prints
-figures; asserts nothing.
+``expected.html`` as bags of lower-cased word tokens (precision, recall, F1 per page, then the
+mean over all pages: hard pages are reported, not dropped). Titles, bylines and publication
+dates are compared with ``expected-metadata.json`` where it has them. Prints figures; asserts
+nothing.
 
 ``--pages`` prints the per-page table; ``--worst N`` the N pages where mediamon's recall trails
 trafilatura's most.
