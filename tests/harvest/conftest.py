@@ -29,9 +29,9 @@ from sampleweb.server.router import SampleWeb
 DATA = Path(__file__).resolve().parent.parent / "data" / "harvest"
 NOW = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
 ORG_AUTHOR = "Ines Varga"
-TIMEOUT_SECONDS = 1.5
-SLOW_SECONDS = 4.0
-HANG_SECONDS = 6.0
+TIMEOUT_SECONDS = 4.0  # generous: a busy machine must not turn a good page into a timeout
+SLOW_SECONDS = 9.0
+HANG_SECONDS = 12.0
 FIXTURE_HOST = "fixtures.test"
 
 
