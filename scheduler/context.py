@@ -61,7 +61,9 @@ class App:
         """The engine; with ``migrated`` it first checks the schema is current."""
         if self._engine is None:
             try:
-                self._engine = make_engine(self.database_url)
+                # A command that needs the schema only reads an existing database: it never
+                # creates an empty SQLite file (``db upgrade`` does).
+                self._engine = make_engine(self.database_url, must_exist=migrated)
             except DatabaseError as exc:
                 raise Failure(str(exc)) from None
         if migrated:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
 
 from crawler.config import mask_url
@@ -38,15 +39,42 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+#: The databases mediamon runs on (the same migrations and tests run on both).
+SUPPORTED = ("sqlite", "postgresql")
+
+
+def make_engine(url: str, *, echo: bool = False, must_exist: bool = False) -> Engine:
     """An engine for ``url``: SQLite gets WAL, a busy timeout and foreign keys; PostgreSQL
-    gets psycopg 3 and pre-ping so a restarted server does not break a long-lived scheduler."""
+    gets psycopg 3 and pre-ping so a restarted server does not break a long-lived scheduler.
+
+    A database mediamon does not run on, or whose driver is missing, is a one-line
+    ``DatabaseError``. With ``must_exist`` a missing SQLite file is one too, instead of being
+    created empty by a command that only reads (only ``db upgrade`` creates the file)."""
     url = normalise_url(url)
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise DatabaseError(f"not a database URL: {mask_url(url)!r}") from None
-    if parsed.get_backend_name() == "sqlite":
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED:
+        raise DatabaseError(
+            f"unsupported database {backend!r} in {mask_url(url)}: mediamon runs on SQLite "
+            "(sqlite:///FILE) and PostgreSQL (postgresql://USER@HOST/DB)"
+        )
+    if backend == "sqlite" and must_exist:
+        path = parsed.database or ""
+        if path and path != ":memory:" and not path.startswith("file:") and not Path(path).exists():
+            raise DatabaseError(f"no database at {path}: run `mediamon db upgrade` first")
+    try:
+        return _engine(url, backend, echo)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise DatabaseError(
+            f"cannot use {mask_url(url)}: its driver is not installed ({exc})"
+        ) from None
+
+
+def _engine(url: str, backend: str, echo: bool) -> Engine:
+    if backend == "sqlite":
         engine = create_engine(
             url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         )

@@ -152,3 +152,30 @@ def test_mentions_json_csv_and_filters(tmp_path: Path) -> None:
     bad = runner.invoke(cli, [*base, "--since", "yesterday"])
     assert bad.exit_code == 2
     assert "not a date" in bad.output
+
+
+def test_a_read_command_never_creates_a_missing_sqlite_file(tmp_path: Path) -> None:
+    run(["init", "mediamon.toml"], tmp_path)
+    result = run(["status"], tmp_path)
+    assert result.returncode == 1
+    assert "no database at" in result.stderr
+    assert not (tmp_path / "mediamon.db").exists()
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("mysql://user:secret@db.example/mm", "unsupported database 'mysql'"),
+        ("oracle://user:secret@db.example/mm", "unsupported database 'oracle'"),
+        ("postgresql+asyncpg://user:secret@db.example/mm", "driver is not installed"),
+    ],
+)
+def test_an_unusable_database_url_is_one_line(tmp_path: Path, url: str, says: str) -> None:
+    run(["init", "mediamon.toml"], tmp_path)
+    result = run(["--db", url, "status"], tmp_path)
+    assert result.returncode == 1
+    assert says in result.stderr
+    assert "secret" not in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
