@@ -26,7 +26,6 @@ from typing import Any
 
 from crawler import clock
 from crawler.config import Config
-from crawler.feeds.report import PollReport
 from crawler.harvest.report import HarvestReport, RecheckReport, VerifyReport
 from crawler.press.report import CrawlReport, PollMatchReport
 from crawler.runs.record import finish_report
@@ -171,8 +170,6 @@ def config_payload(config: Config, options: Mapping[str, Any] | None = None) -> 
         data["options"] = dict(options)
     return json.dumps(data, default=str)
 
-
-AnyReport = PollReport | CrawlReport | HarvestReport | RecheckReport | VerifyReport
 
 #: The report type each child job sends back.
 REPORTS: dict[str, type[Any]] = {

@@ -80,24 +80,6 @@ def read_png(data: bytes) -> Image:
     return Image(width, height, channels, rows)
 
 
-def write_png(image: Image) -> bytes:
-    """Encode (filter 0), used to crop screenshots when looking at them."""
-    color = {v: k for k, v in CHANNELS.items()}[image.channels]
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
-
-    header = struct.pack(">IIBBBBB", image.width, image.height, 8, color, 0, 0, 0)
-    raw = b"".join(b"\x00" + row for row in image.rows)
-    return (
-        SIGNATURE
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
-
-
 def crop(image: Image, top: int, bottom: int) -> Image:
     return Image(image.width, bottom - top, image.channels, image.rows[top:bottom])
 
