@@ -35,6 +35,7 @@ from crawler.storage.linkbacks import (
     due_rechecks,
     harvest_posts,
 )
+from crawler.storage.mentions import retire_superseded_links
 from crawler.storage.receipts import blocked as stored_blocks
 from crawler.storage.receipts import due_receipts
 
@@ -175,6 +176,10 @@ def run_harvest(
             "crawler.pipelines.linkbacks.HarvestPipeline",
             context,
         )
+        # A page the crawler stored as a plain link and the harvest now found as a pingback
+        # (or reblog...) is one find, under the stronger kind, as after polls and crawls.
+        with session_scope(engine) as session:
+            retire_superseded_links(session, org)
 
     _run("harvest", engine, report, run_id, now, work)
     engine.dispose()
