@@ -220,6 +220,9 @@ class Crawl(_Frozen):
 class Linkbacks(_Frozen):
     wpcom_api_base: str = "https://public-api.wordpress.com"
     recent_days: int = Field(default=60, ge=1)
+    #: Posts older than ``recent_days`` are harvested once per this many days, spread over
+    #: the cycle (#16); every post is harvested once when first known, whatever its age.
+    sweep_days: int = Field(default=30, ge=1)
     recheck_after_days: tuple[int, ...] = (1, 7)
 
     @field_validator("wpcom_api_base")

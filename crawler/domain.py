@@ -143,8 +143,9 @@ class Post:
 class Mention:
     """One coverage item as it is written: a document that refers to the organisation.
 
-    ``target`` is the canonical URL of the organisation's post it links to, or ``""``. The
-    natural key is (org, document, kind, target).
+    ``target`` is the organisation's post it links to, in any spelling (storage records it
+    as the post publishes its URL), or ``""``. The natural key is (org, document, kind,
+    target).
     """
 
     org: str

@@ -1,12 +1,13 @@
 """`mediamon linkbacks`: harvest our posts' linkbacks, re-check them, verify receipts, or show
 which linkback endpoints a page advertises.
 
-``mediamon linkbacks [POST_URL]...`` harvests the named posts (default: the recent posts that
-are due, by age; ``--all`` every recent post now) and prints a table per post. ``--recheck``
-and ``--verify`` run the scheduler's re-check and verify jobs by hand. One job runs in this
-process (Scrapy's reactor starts once per process, and the CLI is a fresh process); several
-jobs in one invocation each run in a child process. ``--check URL [--json]`` fetches one page
-and reports its Pingback, Webmention and TrackBack endpoints.
+``mediamon linkbacks [POST_URL]...`` harvests the named posts (default: the posts that are
+due: never harvested, then by age, then older ones on the slow sweep; ``--all`` every recent
+post now) and prints a table per post. ``--recheck`` and ``--verify`` run the scheduler's
+re-check and verify jobs by hand. One job runs in this process (Scrapy's reactor starts once
+per process, and the CLI is a fresh process); several jobs in one invocation each run in a
+child process. ``--check URL [--json]`` fetches one page and reports its Pingback, Webmention
+and TrackBack endpoints.
 """
 
 from __future__ import annotations
@@ -178,9 +179,15 @@ def _harvest_total(app: App, post_urls: Sequence[str], all_posts: bool) -> int:
                     "mediamon learns the organisation's posts from its feeds)"
                 )
             return len(posts)
-        recent = app.config.linkbacks.recent_days
+        settings = app.config.linkbacks
         return len(
-            select_posts(harvest_posts(session, org), app.now(), recent, all_posts=all_posts)
+            select_posts(
+                harvest_posts(session, org),
+                app.now(),
+                settings.recent_days,
+                sweep_days=settings.sweep_days,
+                all_posts=all_posts,
+            )
         )
 
 
@@ -259,7 +266,7 @@ def linkbacks(
     check_url: str | None,
     as_json: bool,
 ) -> None:
-    """Harvest the linkbacks of our posts (the recent posts that are due, by default)."""
+    """Harvest the linkbacks of our posts (the posts that are due, by default)."""
     if check_url is not None:
         if post_urls or all_posts or recheck or verify:
             raise click.UsageError("--check takes one URL and no other job")

@@ -2,10 +2,15 @@
 
 Pure functions of dates and values, each a table in the tests:
 
+- **First harvest, whatever the age.** A post never harvested is due at once, however old:
+  an established blog's linkbacks are what a new user most wants to see on day one (#16).
 - **Recent posts, by age.** Linkbacks arrive mostly in a post's first days, so new posts are
   harvested often and older ones less: hourly while a post is under 2 days old, every 6 hours
-  under 7 days, daily until ``recent_days``; older posts only when named (``mediamon
-  linkbacks URL``). A post never harvested is due at once.
+  under 7 days, daily until ``recent_days``.
+- **Older posts, on a slow sweep.** Pings and comments still reach old posts, so each is
+  harvested once every ``sweep_days`` (default 30). Each post has its own fixed moment in
+  the cycle (a stable hash of its URL), so an archive of thousands of posts is spread evenly
+  over the cycle instead of falling due on one day.
 - **Re-checks.** A linkback's source is fetched when it is first found, then again
   ``recheck_after_days`` after it was first seen (default 1 and 7 days), then never. A
   transient failure (5xx, timeout, DNS) keeps the mention and tries again an hour later,
@@ -19,22 +24,26 @@ Pure functions of dates and values, each a table in the tests:
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from crawler.harvest.model import SourceCheck
 from crawler.receiver.decide import is_transient
 
 __all__ = [
     "RETRY_AFTER",
+    "SWEEP_DAYS",
     "CheckOutcome",
     "Judgement",
     "harvest_due",
     "harvest_interval",
     "judge",
+    "last_sweep_at",
     "next_check_at",
     "retry_at",
+    "sweep_offset",
 ]
 
 HOUR = timedelta(hours=1)
@@ -46,6 +55,10 @@ AGE_STEPS: tuple[tuple[timedelta, timedelta], ...] = (
     (7 * DAY, 6 * HOUR),
 )
 OLD_INTERVAL = DAY
+#: Default length of the slow sweep of posts older than ``recent_days`` (``sweep_days``).
+SWEEP_DAYS = 30
+#: Where sweep cycles are counted from (any fixed moment works; it only has to stay fixed).
+SWEEP_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 RETRY_AFTER = HOUR
 GIVE_UP_AFTER_LAST = timedelta(days=7)
 
@@ -61,19 +74,49 @@ def harvest_interval(age: timedelta, recent_days: int) -> timedelta | None:
     return OLD_INTERVAL
 
 
+def sweep_offset(key: str, sweep_days: int) -> timedelta:
+    """The post's fixed moment within the sweep cycle: a stable hash of ``key`` (its URL).
+
+    Stable across processes and versions (not Python's salted ``hash``), so a post keeps its
+    place in the cycle from run to run, and uniform, so each day of the cycle carries about
+    the same share of the archive.
+    """
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    cycle = int(timedelta(days=max(sweep_days, 1)).total_seconds())
+    return timedelta(seconds=int.from_bytes(digest, "big") % cycle)
+
+
+def last_sweep_at(key: str, now: datetime, sweep_days: int) -> datetime:
+    """The latest moment, not after ``now``, at which the post's sweep fell due: cycles are
+    counted from ``SWEEP_EPOCH``, each post at its own offset into them."""
+    cycle = timedelta(days=max(sweep_days, 1))
+    since = now - SWEEP_EPOCH - sweep_offset(key, sweep_days)
+    return now - since % cycle
+
+
 def harvest_due(
     published_at: datetime | None,
     last_harvested_at: datetime | None,
     now: datetime,
     recent_days: int,
+    *,
+    key: str = "",
+    sweep_days: int = SWEEP_DAYS,
 ) -> bool:
-    """Whether a post (published, or first seen, at ``published_at``) is due now."""
-    if published_at is None:
-        return last_harvested_at is None
-    interval = harvest_interval(now - published_at, recent_days)
-    if interval is None:
-        return False
-    return last_harvested_at is None or last_harvested_at + interval <= now
+    """Whether a post (published, or first seen, at ``published_at``) is due now.
+
+    Never harvested: due, whatever its age. Recent: by ``harvest_interval``. Older (or
+    undated): when its moment in the sweep cycle (``last_sweep_at`` of ``key``) has come
+    since its last harvest.
+    """
+    if last_harvested_at is None:
+        return True
+    interval = (
+        harvest_interval(now - published_at, recent_days) if published_at is not None else None
+    )
+    if interval is not None:
+        return last_harvested_at + interval <= now
+    return last_harvested_at < last_sweep_at(key, now, sweep_days)
 
 
 def next_check_at(

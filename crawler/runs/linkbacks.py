@@ -21,7 +21,7 @@ from crawler import clock
 from crawler.config import Config
 from crawler.domain import LINKBACK_KINDS, MentionKind, ReceiptState
 from crawler.harvest.model import Blocklist, PageEndpoints, PostTask, ReceiptInfo, SourceTask
-from crawler.harvest.policy import harvest_due
+from crawler.harvest.policy import SWEEP_DAYS, harvest_due
 from crawler.harvest.report import HarvestReport, RecheckReport, VerifyReport
 from crawler.matching.urls import canonicalize_url
 from crawler.pipelines.linkbacks import Progress, RunContext
@@ -35,6 +35,7 @@ from crawler.storage.linkbacks import (
     due_rechecks,
     harvest_posts,
 )
+from crawler.storage.mentions import retire_superseded_links
 from crawler.storage.receipts import blocked as stored_blocks
 from crawler.storage.receipts import due_receipts
 
@@ -69,9 +70,15 @@ def find_posts(
 
 
 def select_posts(
-    posts: Sequence[HarvestPost], now: datetime, recent_days: int, *, all_posts: bool = False
+    posts: Sequence[HarvestPost],
+    now: datetime,
+    recent_days: int,
+    *,
+    sweep_days: int = SWEEP_DAYS,
+    all_posts: bool = False,
 ) -> list[HarvestPost]:
-    """The recent posts that are due by age (all recent posts with ``all_posts``)."""
+    """The posts that are due (``crawler.harvest.policy.harvest_due``: never harvested, then
+    by age, then older ones on the slow sweep); all recent posts with ``all_posts``."""
     horizon = now - timedelta(days=recent_days)
     out = []
     for post in posts:
@@ -79,7 +86,14 @@ def select_posts(
         if all_posts:
             if born >= horizon:
                 out.append(post)
-        elif harvest_due(born, post.last_harvested_at, now, recent_days):
+        elif harvest_due(
+            born,
+            post.last_harvested_at,
+            now,
+            recent_days,
+            key=post.canonical_url,
+            sweep_days=sweep_days,
+        ):
             out.append(post)
     return out
 
@@ -139,7 +153,11 @@ def run_harvest(
                 report.error = "not one of our posts: " + ", ".join(unknown)
         else:
             posts = select_posts(
-                harvest_posts(session, org), now, config.linkbacks.recent_days, all_posts=all_posts
+                harvest_posts(session, org),
+                now,
+                config.linkbacks.recent_days,
+                sweep_days=config.linkbacks.sweep_days,
+                all_posts=all_posts,
             )
         checked = checked_sources(session, org, [p.canonical_url for p in posts])
         blocked = host_blocks(session, now)
@@ -175,6 +193,10 @@ def run_harvest(
             "crawler.pipelines.linkbacks.HarvestPipeline",
             context,
         )
+        # A page the crawler stored as a plain link and the harvest now found as a pingback
+        # (or reblog...) is one find, under the stronger kind, as after polls and crawls.
+        with session_scope(engine) as session:
+            retire_superseded_links(session, org)
 
     _run("harvest", engine, report, run_id, now, work)
     engine.dispose()

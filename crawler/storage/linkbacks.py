@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from crawler.domain import MentionKind, MentionStatus
 from crawler.storage.models import DocumentRow, MentionRow, PostRow
+from crawler.storage.posts import published_targets
 
 __all__ = [
     "HarvestPost",
@@ -138,6 +139,8 @@ def linkback_rows(
         if document_urls is not None
         else [None]
     )
+    published = published_targets(session, org, [target]).get(target)
+    target = published[1] if published is not None else target
     for chunk in chunks:
         where = and_(MentionRow.org == org, MentionRow.target == target)
         if chunk is not None:
@@ -147,10 +150,16 @@ def linkback_rows(
 
 
 def checked_sources(session: Session, org: str, targets: Sequence[str]) -> dict[str, set[str]]:
-    """Per target, the documents of linkbacks whose source was already fetched."""
+    """Per target (any spelling), the documents of linkbacks whose source was already
+    fetched."""
     out: dict[str, set[str]] = {t: set() for t in targets}
-    for i in range(0, len(targets), BATCH):
-        chunk = list(targets[i : i + BATCH])
+    published = published_targets(session, org, targets)
+    asked: dict[str, list[str]] = {}
+    for t in targets:
+        asked.setdefault(published[t][1] if t in published else t, []).append(t)
+    stored = sorted(asked)
+    for i in range(0, len(stored), BATCH):
+        chunk = stored[i : i + BATCH]
         stmt = (
             select(MentionRow.target, DocumentRow.canonical_url)
             .join(DocumentRow, DocumentRow.id == MentionRow.document_id)
@@ -162,7 +171,8 @@ def checked_sources(session: Session, org: str, targets: Sequence[str]) -> dict[
             )
         )
         for target, canonical in session.execute(stmt):
-            out.setdefault(target, set()).add(canonical)
+            for spelling in asked.get(target, [target]):
+                out.setdefault(spelling, set()).add(canonical)
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from crawler.domain import Document, FoundVia, Mention, MentionKind, MentionStatus
 from crawler.storage.models import DocumentRow, MentionRow, PostRow, SourceRow
+from crawler.storage.posts import published_targets
 from crawler.storage.upsert import upsert
 
 BATCH = 500
@@ -166,13 +167,20 @@ def _source_ids(session: Session, names: set[str]) -> dict[str, int]:
     return dict(session.execute(stmt).all())
 
 
+def as_published(session: Session, org: str, mentions: Sequence[Mention]) -> list[Mention]:
+    """``mentions`` with every target that is one of our posts spelt as the post publishes
+    it (``crawler.storage.posts.published_targets``), whatever spelling the route gave."""
+    posts = published_targets(session, org, {m.target for m in mentions if m.target})
+    return [
+        replace(m, target=posts[m.target][1])
+        if m.target in posts and posts[m.target][1] != m.target
+        else m
+        for m in mentions
+    ]
+
+
 def _post_ids(session: Session, org: str, targets: set[str]) -> dict[str, int]:
-    if not targets:
-        return {}
-    stmt = select(PostRow.canonical_url, PostRow.id).where(
-        PostRow.org == org, PostRow.canonical_url.in_(targets)
-    )
-    return dict(session.execute(stmt).all())
+    return {t: post_id for t, (post_id, _) in published_targets(session, org, targets).items()}
 
 
 def record_mentions(session: Session, mentions: Sequence[Mention], now: datetime) -> RecordResult:
@@ -193,6 +201,7 @@ def record_mentions(session: Session, mentions: Sequence[Mention], now: datetime
     for m in mentions:
         by_org.setdefault(m.org, []).append(m)
     for org, items in by_org.items():
+        items = as_published(session, org, items)
         posts = _post_ids(session, org, {m.target for m in items if m.target})
         for i in range(0, len(items), BATCH):
             result += _record_batch(
@@ -386,7 +395,12 @@ def stronger_linkbacks(
 ) -> set[tuple[str, str]]:
     """Which (document canonical URL, target) pairs already have a pingback, trackback,
     reblog or webmention: a link found by crawling such a page is that linkback again."""
-    wanted = sorted(set(pairs))
+    asked = set(pairs)
+    published = published_targets(session, org, {t for _, t in asked})
+    spelt: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for url, t in asked:
+        spelt.setdefault((url, published[t][1] if t in published else t), []).append((url, t))
+    wanted = sorted(spelt)
     found: set[tuple[str, str]] = set()
     kinds = [k.value for k in STRONGER_THAN_LINK]
     for i in range(0, len(wanted), BATCH):
@@ -400,7 +414,8 @@ def stronger_linkbacks(
                 tuple_(DocumentRow.canonical_url, MentionRow.target).in_(chunk),
             )
         )
-        found.update((url, target) for url, target in session.execute(stmt))
+        for url, target in session.execute(stmt):
+            found.update(spelt.get((url, target), ()))
     return found
 
 

@@ -215,8 +215,9 @@ class FeedEntryRow(Base):
 
 
 class MentionRow(Base):
-    """One coverage item. ``target`` is the canonical post URL or "" (never NULL, so the
-    natural key works as a unique constraint on both databases)."""
+    """One coverage item. ``target`` is the URL of our post as the post publishes it
+    (``posts.url``, whatever spelling the link used: #16), another page's canonical URL, or
+    "" (never NULL, so the natural key works as a unique constraint on both databases)."""
 
     __tablename__ = "mentions"
     __table_args__ = (

@@ -3,15 +3,18 @@ read by the linkback harvest (which posts to harvest) and by matching (links to 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
 from crawler.domain import Platform, Post
+from crawler.matching.urls import PostIndex, canonicalize_url
 from crawler.storage.models import PostRow
 from crawler.storage.upsert import upsert
+
+_BATCH = 500
 
 
 def upsert_posts(
@@ -90,3 +93,43 @@ def post_index_entries(session: Session, org: str) -> list[tuple[str, int | None
     """(post URL, WordPress post id) pairs: what ``crawler.matching.urls.PostIndex`` takes."""
     stmt = select(PostRow.url, PostRow.wp_post_id).where(PostRow.org == org).order_by(PostRow.id)
     return [(url, wp_id) for url, wp_id in session.execute(stmt)]
+
+
+def published_targets(
+    session: Session, org: str, targets: Iterable[str]
+) -> dict[str, tuple[int, str]]:
+    """Which of our posts each target (in any spelling) is: ``{target: (post id, URL as
+    published)}``; a target that is none of our posts is left out.
+
+    Linkbacks reach us under many spellings of one post (``https`` for an ``http`` site,
+    ``www.``, no trailing slash, ``?p=ID``, ``#comment-N``, ``?replytocom=``), but a mention
+    must be stored against the URL the post itself publishes, or joins on ``posts.url`` and
+    the digest's links to our own posts break (#16). Canonical spellings are matched in one
+    query; only what that leaves (shortlinks, comment pages) is looked up in a
+    ``PostIndex`` of all the organisation's posts.
+    """
+    wanted = {t: canonicalize_url(t) for t in targets if t}
+    if not wanted:
+        return {}
+    by_canonical: dict[str, tuple[int, str]] = {}
+    values = sorted(set(wanted.values()))
+    for i in range(0, len(values), _BATCH):
+        stmt = select(PostRow.canonical_url, PostRow.id, PostRow.url).where(
+            PostRow.org == org, PostRow.canonical_url.in_(values[i : i + _BATCH])
+        )
+        for canonical, post_id, url in session.execute(stmt):
+            by_canonical[canonical] = (post_id, url)
+    missing = [t for t, c in wanted.items() if c not in by_canonical]
+    if missing:
+        rows = session.execute(
+            select(PostRow.canonical_url, PostRow.id, PostRow.url, PostRow.wp_post_id).where(
+                PostRow.org == org
+            )
+        ).all()
+        index = PostIndex((url, wp_id) for _, _, url, wp_id in rows)
+        by_index = {canonicalize_url(url): (post_id, url) for _, post_id, url, _ in rows}
+        for target in missing:
+            found = index.lookup(target)
+            if found is not None and found in by_index:
+                by_canonical[wanted[target]] = by_index[found]
+    return {t: by_canonical[c] for t, c in wanted.items() if c in by_canonical}

@@ -123,13 +123,20 @@ max_redirects = 5
 # ----------------------------------------------------------------------------- ground truth
 
 
+def published(truth: Mapping[str, Any], url: str) -> str:
+    """The URL of the post ``url`` (any spelling) points to, as the post publishes it: what
+    a mention's target is stored as (#16)."""
+    posts = {canonicalize_url(p["url"]): p["url"] for p in truth["posts"]}
+    return posts.get(canonicalize_url(url), url)
+
+
 def expected_linkbacks(truth: Mapping[str, Any], day: int) -> set[tuple[str, str, str]]:
-    """(kind, document key, canonical target) of every harvestable linkback on ``day``."""
+    """(kind, document key, published target) of every harvestable linkback on ``day``."""
     out = set()
     for item in truth["linkbacks"]:
         if item["kind"] == "link" or item["day"] > day:
             continue
-        target = canonicalize_url(item["target"])
+        target = published(truth, item["target"])
         if item["kind"] == "comment":
             base, _, fragment = item["source"].partition("#")
             key = f"{canonicalize_url(base)}#{fragment}"

@@ -50,9 +50,9 @@ def test_harvest_interval_by_age(age: timedelta, interval: timedelta | None) -> 
         (T0 - 3 * D, T0 - 6 * H, True),
         (T0 - 20 * D, T0 - 23 * H, False),  # 20 days old: daily
         (T0 - 20 * D, T0 - D, True),
-        (T0 - 90 * D, None, False),  # older than recent_days: never by schedule
+        (T0 - 90 * D, None, True),  # older than recent_days, never harvested: first harvest
+        (T0 - 4000 * D, None, True),  # years old: the same
         (None, None, True),  # undated and never harvested
-        (None, T0 - 10 * D, False),
     ],
 )
 def test_harvest_due(published: datetime | None, last: datetime | None, due: bool) -> None:

@@ -16,11 +16,10 @@ from click.testing import CliRunner
 
 from crawler.config import load_config
 from crawler.linkbacks.xmlrpc import build_ping_request
-from crawler.matching.urls import canonicalize_url
 from crawler.storage.db import make_engine
 from sampleweb.server.router import SampleWeb
 from scheduler.cli import cli
-from tests.harvest.conftest import NOW, write_config
+from tests.harvest.conftest import NOW, published, write_config
 from tests.helpers import in_child
 from tests.receiver.conftest import start, stop
 
@@ -65,7 +64,7 @@ def test_pingback_and_webmention_are_verified_and_listed(
     for kind, item in (("pingback", ping), ("webmention", mention)):
         row = by_kind[kind]
         assert row["url"] == item["source"]
-        assert row["target"] == canonicalize_url(item["target"])
+        assert row["target"] == published(web.truth(), item["target"])
         assert row["found_via"] == "receiver"
         assert row["status"] == "live"
         assert row["title"]  # described from the source page
