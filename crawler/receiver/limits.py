@@ -24,7 +24,7 @@ import math
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from starlette.requests import ClientDisconnect, Request
 
@@ -52,27 +52,47 @@ class BodyIncomplete(Exception):
     """The client went away before sending its whole body: there is nobody to answer."""
 
 
+#: How much of a refused body is still read (and thrown away) before the 413 goes out: a
+#: server that closes with unread bytes resets the connection, and the client may lose the
+#: answer (nginx's "lingering close" exists for the same reason). Bigger bodies are cut off.
+DRAIN_BYTES = 4 * 1024 * 1024
+
+
 async def read_body(request: Request, limit: int, *, timeout: float) -> bytes:
     """The whole body of ``request``, at most ``limit`` bytes, within ``timeout`` seconds.
 
-    A ``Content-Length`` over the limit is refused before reading a byte; a chunked or lying
-    body is refused as soon as the running total passes the limit.
+    A ``Content-Length`` over the limit is refused without keeping a byte; a chunked or lying
+    body is refused as soon as the running total passes the limit. Up to ``DRAIN_BYTES`` of a
+    refused body are read and discarded first, so the client reliably receives the 413.
     """
     declared = request.headers.get("content-length", "").strip()
-    if declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge(f"request body of {int(declared)} bytes is over {limit} bytes")
     body = bytearray()
     try:
         async with asyncio.timeout(timeout):
-            async for chunk in request.stream():
+            if declared.isdigit() and int(declared) > limit:
+                if int(declared) <= DRAIN_BYTES:
+                    await _drain(request.stream())
+                raise BodyTooLarge(f"request body of {int(declared)} bytes is over {limit} bytes")
+            chunks = request.stream()
+            async for chunk in chunks:
                 body += chunk
                 if len(body) > limit:
+                    await _drain(chunks)
                     raise BodyTooLarge(f"request body is over {limit} bytes")
     except TimeoutError:
         raise BodyTimeout(f"request body not received within {timeout:g} s") from None
     except ClientDisconnect:
         raise BodyIncomplete("client disconnected while sending the body") from None
     return bytes(body)
+
+
+async def _drain(chunks: AsyncIterator[bytes]) -> None:
+    """Read and drop what is left of a refused body, at most ``DRAIN_BYTES``."""
+    drained = 0
+    async for chunk in chunks:
+        drained += len(chunk)
+        if drained > DRAIN_BYTES:
+            return
 
 
 def client_key(address: str) -> str:
