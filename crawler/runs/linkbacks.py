@@ -11,6 +11,7 @@ and the benchmarks run them in a child process with a time limit through
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,8 +25,9 @@ from crawler.harvest.model import Blocklist, PageEndpoints, PostTask, ReceiptInf
 from crawler.harvest.policy import harvest_due
 from crawler.harvest.report import HarvestReport, RecheckReport, VerifyReport
 from crawler.matching.urls import canonicalize_url
-from crawler.pipelines.linkbacks import Progress, RunContext
-from crawler.runs.linkback_crawl import crawl, linkback_settings
+from crawler.pipelines.linkbacks import CONTEXT_SETTING, Progress, RunContext
+from crawler.pipelines.shared import Shared
+from crawler.runs.linkback_crawl import PIPELINE_ORDER, crawl, linkback_settings
 from crawler.runs.record import RunRecord
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.feeds import host_blocks
@@ -39,7 +41,9 @@ from crawler.storage.receipts import blocked as stored_blocks
 from crawler.storage.receipts import due_receipts
 
 __all__ = [
+    "PreparedHarvest",
     "find_posts",
+    "prepare_harvest",
     "run_check",
     "run_harvest",
     "run_recheck",
@@ -47,6 +51,7 @@ __all__ = [
     "select_posts",
 ]
 
+HARVEST_PIPELINE = "crawler.pipelines.linkbacks.HarvestPipeline"
 RECHECK_KINDS = tuple(k for k in LINKBACK_KINDS if k is not MentionKind.COMMENT)
 _Report = HarvestReport | RecheckReport | VerifyReport
 
@@ -110,26 +115,50 @@ def _run(
     RunRecord.open(engine, job, now, run_id).around(report, work)
 
 
-def run_harvest(
+@dataclass
+class PreparedHarvest:
+    """A harvest ready to crawl: its row, its pipeline's context and its posts' tasks."""
+
+    config: Config
+    engine: Engine
+    record: RunRecord
+    context: RunContext
+    tasks: list[PostTask]
+    blocked: Mapping[str, datetime]
+    blocklist: Blocklist
+    report: HarvestReport
+
+    def crawl_settings(self, overrides: Mapping[str, Any], log_level: str) -> dict[str, Any]:
+        """The Scrapy settings of this harvest: the linkback runs', its pipeline and context."""
+        settings = linkback_settings(self.config, self.blocked, overrides, log_level)
+        settings["ITEM_PIPELINES"] = {HARVEST_PIPELINE: PIPELINE_ORDER}
+        settings[CONTEXT_SETTING] = Shared(self.context)
+        return settings
+
+    def spider_arguments(self) -> dict[str, Any]:
+        """What ``LinkbackSpider`` is given: the posts, our authors, the API base, blocks."""
+        return {
+            "tasks": self.tasks,
+            "org_authors": self.config.organisation.authors,
+            "wpcom_api": self.config.linkbacks.wpcom_api_base,
+            "blocklist": self.blocklist,
+        }
+
+
+def prepare_harvest(
     config: Config,
-    db_url: str,
+    engine: Engine,
     *,
     post_urls: Sequence[str] = (),
     all_posts: bool = False,
     now: datetime | None = None,
     progress: Progress | None = None,
-    settings: Mapping[str, Any] | None = None,
-    log_level: str = "WARNING",
     run_id: int | None = None,
-) -> HarvestReport:
-    """Harvest the due recent posts (every recent post with ``all_posts``, or those named).
-
-    A named URL that is not one of our stored posts is reported (``error``, exit status 2);
-    the others are still harvested.
-    """
+) -> PreparedHarvest:
+    """Pick the posts to harvest, build their tasks and the pipeline's context, and open
+    the run's row (see ``run_harvest`` for the parameters)."""
     now = now or clock.now()
     org = config.organisation.name
-    engine = make_engine(db_url)
     report = HarvestReport()
     with session_scope(engine) as session:
         if post_urls:
@@ -157,28 +186,55 @@ def run_harvest(
         progress,
         tz=config.organisation.tz,
     )
+    record = RunRecord.open(engine, "harvest", now, run_id)
+    report.run_id = record.run_id
+    return PreparedHarvest(config, engine, record, context, tasks, blocked, blocklist, report)
+
+
+def run_harvest(
+    config: Config,
+    db_url: str,
+    *,
+    post_urls: Sequence[str] = (),
+    all_posts: bool = False,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    settings: Mapping[str, Any] | None = None,
+    log_level: str = "WARNING",
+    run_id: int | None = None,
+) -> HarvestReport:
+    """Harvest the due recent posts (every recent post with ``all_posts``, or those named).
+
+    A named URL that is not one of our stored posts is reported (``error``, exit status 2);
+    the others are still harvested.
+    """
+    engine = make_engine(db_url)
+    harvest = prepare_harvest(
+        config,
+        engine,
+        post_urls=post_urls,
+        all_posts=all_posts,
+        now=now,
+        progress=progress,
+        run_id=run_id,
+    )
 
     def work() -> None:
-        if not tasks:
+        if not harvest.tasks:
             return
         from crawler.spiders.linkbacks import LinkbackSpider
 
         crawl(
-            linkback_settings(config, blocked, settings or {}, log_level),
+            harvest.crawl_settings(settings or {}, log_level),
             LinkbackSpider,
-            {
-                "tasks": tasks,
-                "org_authors": config.organisation.authors,
-                "wpcom_api": config.linkbacks.wpcom_api_base,
-                "blocklist": blocklist,
-            },
-            "crawler.pipelines.linkbacks.HarvestPipeline",
-            context,
+            harvest.spider_arguments(),
+            None,
+            None,
         )
 
-    _run("harvest", engine, report, run_id, now, work)
+    harvest.record.around(harvest.report, work)
     engine.dispose()
-    return report
+    return harvest.report
 
 
 def _source_run(

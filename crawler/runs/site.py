@@ -14,9 +14,12 @@ from __future__ import annotations
 import resource
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
+
+from sqlalchemy.engine import Engine
 
 from crawler import clock
 from crawler.config import Config
@@ -86,30 +89,111 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def _crawl(
+def _page_settings(
     config: Config,
-    spider_name: str,
     context: CrawlContext,
-    spider_kwargs: Mapping[str, Any],
     overrides: Mapping[str, Any],
     log_level: str,
     blocked: Mapping[str, datetime] | None = None,
-) -> None:
-    from crawler.spiders.adhoc import AdhocSpider
-    from crawler.spiders.site import SiteSpider
-
+) -> dict[str, Any]:
+    """The Scrapy settings of a page crawl: the config's, the storage pipeline and context."""
     settings = scrapy_settings(config, log_level=log_level, overrides=overrides)
     settings["ITEM_PIPELINES"] = {PIPELINE: 500}
     settings[CONTEXT_SETTING] = Shared(context)
     settings["MEDIAMON_BLOCKED_HOSTS"] = {h: t.isoformat() for h, t in (blocked or {}).items()}
-    spider = AdhocSpider if spider_name == "adhoc" else SiteSpider
+    return settings
+
+
+def _crawl(
+    config: Config,
+    context: CrawlContext,
+    spider_kwargs: Mapping[str, Any],
+    overrides: Mapping[str, Any],
+    log_level: str,
+) -> None:
+    """Run an ad-hoc crawl (a site crawl runs through ``PreparedSite``)."""
+    from crawler.spiders.adhoc import AdhocSpider
+
     stats = run_spider(
-        settings,
-        spider,
+        _page_settings(config, context, overrides, log_level),
+        AdhocSpider,
         {"max_items": config.crawl.max_feed_items, **spider_kwargs},
         log_level=log_level,
     )
     context.report.hosts = dict(stats.get("mediamon/hosts", {}))
+
+
+@dataclass
+class PreparedSite:
+    """A site crawl ready to run: its row, its pipeline's context and its tasks."""
+
+    config: Config
+    engine: Engine
+    record: RunRecord
+    context: CrawlContext
+    tasks: list[SiteTask]
+    blocked: Mapping[str, datetime]
+    link_hosts: frozenset[str]
+    fetch_only: bool = False
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def report(self) -> CrawlReport:
+        return self.context.report
+
+    def crawl_settings(self, overrides: Mapping[str, Any], log_level: str) -> dict[str, Any]:
+        """The Scrapy settings of this crawl: the config's, its storage pipeline and context."""
+        return _page_settings(self.config, self.context, overrides, log_level, self.blocked)
+
+    def spider_arguments(self) -> dict[str, Any]:
+        """What ``SiteSpider`` is given: the tasks, the hosts of our links, the item cap."""
+        return {
+            "max_items": self.config.crawl.max_feed_items,
+            "tasks": self.tasks,
+            "link_hosts": self.link_hosts,
+            "fetch_only": self.fetch_only,
+        }
+
+    def crawled(self, stats: Mapping[str, Any]) -> None:
+        """After the crawl: the per-host figures, time and memory, superseded links retired."""
+        self.report.hosts = dict(stats.get("mediamon/hosts", {}))
+        self.report.seconds = round(time.perf_counter() - self.started, 3)
+        with session_scope(self.engine) as session:
+            retire_superseded_links(session, self.context.org)
+        self.report.max_rss_mb = _peak_rss_mb()
+
+
+def prepare_site(
+    config: Config,
+    engine: Engine,
+    *,
+    now: datetime | None = None,
+    source_names: Sequence[str] = (),
+    fetch_only: bool = False,
+    run_id: int | None = None,
+) -> PreparedSite:
+    """Register the config's sources, open the run's row, pick the sources without feeds (or
+    those named) and build the tasks and the pipeline's context (see ``run_site_crawl``)."""
+    now = now or clock.now()
+    org = config.organisation.name
+    report = CrawlReport(job=JOB)
+    with session_scope(engine) as session:
+        sync_sources(session, config, now)
+    record = RunRecord.open(engine, JOB, now, run_id)
+    with session_scope(engine) as session:
+        rows = site_sources(session, org, source_names)
+        tasks = [site_task(row, config) for row in rows]
+        blocked = host_blocks(session, now)
+        hook = stage_hook(config, session)
+    report.sources = len(tasks)
+    report.run_id = record.run_id
+    missing = sorted(set(source_names) - {row.name for row in rows})
+    if missing:
+        report.error, report.exit_status = "unknown source: " + ", ".join(missing), 2
+    context = CrawlContext(org, hook, report, FoundVia.CRAWL, engine=engine)
+    return PreparedSite(
+        config, engine, record, context, tasks, blocked, hook.link_hosts(), fetch_only
+    )
 
 
 def run_site_crawl(
@@ -129,37 +213,27 @@ def run_site_crawl(
         benchmark's baseline).
     :param run_id: a ``crawl_runs`` row the caller started (and finishes): see ``runrecord``.
     """
-    now = now or clock.now()
     engine = make_engine(db_url)
-    org = config.organisation.name
-    report = CrawlReport(job=JOB)
-    with session_scope(engine) as session:
-        sync_sources(session, config, now)
-    record = RunRecord.open(engine, JOB, now, run_id)
-    with session_scope(engine) as session:
-        rows = site_sources(session, org, source_names)
-        tasks = [site_task(row, config) for row in rows]
-        blocked = host_blocks(session, now)
-        hook = stage_hook(config, session)
-    report.sources = len(tasks)
-    missing = sorted(set(source_names) - {row.name for row in rows})
-    if missing:
-        report.error, report.exit_status = "unknown source: " + ", ".join(missing), 2
-    context = CrawlContext(org, hook, report, FoundVia.CRAWL, engine=engine)
-    kwargs = {"tasks": tasks, "link_hosts": hook.link_hosts(), "fetch_only": fetch_only}
-    started = time.perf_counter()
+    crawl = prepare_site(
+        config, engine, now=now, source_names=source_names, fetch_only=fetch_only, run_id=run_id
+    )
 
     def work() -> None:
-        if tasks:
-            _crawl(config, "site", context, kwargs, settings or {}, log_level, blocked)
-        report.seconds = round(time.perf_counter() - started, 3)
-        with session_scope(engine) as session:
-            retire_superseded_links(session, org)
-        report.max_rss_mb = _peak_rss_mb()
+        from crawler.spiders.site import SiteSpider
 
-    record.around(report, work)
+        stats: Mapping[str, Any] = {}
+        if crawl.tasks:
+            stats = run_spider(
+                crawl.crawl_settings(settings or {}, log_level),
+                SiteSpider,
+                crawl.spider_arguments(),
+                log_level=log_level,
+            )
+        crawl.crawled(stats)
+
+    crawl.record.around(crawl.report, work)
     engine.dispose()
-    return report
+    return crawl.report
 
 
 def adhoc_tasks(urls: Sequence[str], depth: int, kind: MentionKind) -> list[SiteTask]:
@@ -225,7 +299,7 @@ def run_adhoc_crawl(
     kwargs = {"tasks": adhoc_tasks(urls, depth, kind), "link_hosts": hosts}
     started = time.perf_counter()
     try:
-        _crawl(config, "adhoc", context, kwargs, settings or {}, log_level)
+        _crawl(config, context, kwargs, settings or {}, log_level)
         report.seconds = round(time.perf_counter() - started, 3)
     except Exception as exc:
         report.exit_status, report.error = 1, f"{type(exc).__name__}: {exc}"
