@@ -22,6 +22,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
 from crawler.domain import MentionKind
 from crawler.matching import QuerySyntaxError, parse_query
@@ -127,10 +128,9 @@ def crawl(
     config = app.config
     if not named and not config.queries:
         raise Failure("no queries: add [[queries]] to the config or pass --query", exit_code=2)
-    db_url: str | None = None
+    engine: Engine | None = None
     if not no_store:
-        app.engine()  # the schema must be current before anything is fetched
-        db_url = app.database_url
+        engine = app.engine()  # the schema must be current before anything is fetched
     progress_cb: Callable[[str, str], None] | None = None
     bar: Progress | None = None
     if app.interactive:
@@ -152,7 +152,7 @@ def crawl(
     try:
         report = run_adhoc_crawl(
             config,
-            db_url,
+            engine,
             wanted,
             depth=depth,
             queries=named,

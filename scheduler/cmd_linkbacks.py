@@ -185,7 +185,7 @@ def _harvest_total(app: App, post_urls: Sequence[str], all_posts: bool) -> int:
 
 
 def _in_process(app: App, job: str, post_urls: Sequence[str], all_posts: bool) -> _Report | None:
-    config, db = app.config, app.database_url
+    config = app.config
     total: int | None = None
     if job == "harvest":
         total = _harvest_total(app, post_urls, all_posts)
@@ -194,8 +194,7 @@ def _in_process(app: App, job: str, post_urls: Sequence[str], all_posts: bool) -
                 "No post is due; `mediamon linkbacks --all` harvests every recent post now."
             )
             return None
-    else:
-        app.engine()  # the schema must be current
+    db = app.engine()  # the schema must be current; the run uses this one engine
     bar, advance = _bar(app, {"harvest": "harvesting"}.get(job, f"{job}ing"), total)
     try:
         if job == "harvest":

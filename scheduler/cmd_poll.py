@@ -15,10 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from crawler.feeds.report import PollReport
-from crawler.runs.poll import run_poll
-from crawler.storage.db import session_scope
-from crawler.storage.feeds import due_sources
-from crawler.storage.sources import sync_sources
+from crawler.runs.poll import crawl_poll, due_now, prepare_poll
 from scheduler.context import App, Failure
 
 pass_app = click.make_pass_decorator(App)
@@ -57,16 +54,6 @@ def print_poll_report(report: PollReport, console: Console, *, verbose: bool = F
         console.print(detail)
 
 
-def _count_due(app: App, names: tuple[str, ...], all_sources: bool) -> int:
-    engine = app.engine()
-    with session_scope(engine) as session:
-        sync_sources(session, app.config, app.now())
-        rows = due_sources(
-            session, app.config.organisation.name, app.now(), names=names, all_sources=all_sources
-        )
-    return len(rows)
-
-
 @click.command()
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Poll this source.")
 @click.option("--all", "all_sources", is_flag=True, help="Poll every source now, due or not.")
@@ -74,7 +61,11 @@ def _count_due(app: App, names: tuple[str, ...], all_sources: bool) -> int:
 @pass_app
 def poll(app: App, sources: tuple[str, ...], all_sources: bool, verbose: bool) -> None:
     """Poll the due feeds now (every source with --all, or those named with --source)."""
-    total = _count_due(app, sources, all_sources)
+    # One engine (the app's) and one look at what is due: it sizes the progress bar and is
+    # then the poll's own selection, not read a second time.
+    engine = app.engine()
+    due = due_now(app.config, engine, source_names=sources, all_sources=all_sources, now=app.now())
+    total = len(due.rows)
     if total == 0 and not sources:
         app.console.print("No source is due; `mediamon poll --all` polls every source now.")
         return
@@ -98,14 +89,10 @@ def poll(app: App, sources: tuple[str, ...], all_sources: bool, verbose: bool) -
 
         bar.start()
     try:
-        report = run_poll(
-            app.config,
-            app.database_url,
-            source_names=sources,
-            all_sources=all_sources,
-            now=app.now(),
-            progress=progress_cb,
+        prepared = prepare_poll(
+            app.config, engine, source_names=sources, progress=progress_cb, due=due
         )
+        report = crawl_poll(prepared)
     except Exception as exc:  # a crashed crawl is recorded in crawl_runs; say why, briefly
         raise Failure(f"poll failed: {type(exc).__name__}: {exc}") from None
     finally:

@@ -5,7 +5,9 @@ Each ``run_*`` function reads what is due from storage, builds plain tasks, runs
 fresh process each time) and returns a report with ``as_stats()``. The scheduler, the tests
 and the benchmarks run them in a child process with a time limit through
 ``scheduler.runner``, so they can run any number of them. Every run is recorded in
-``crawl_runs`` (jobs ``harvest``, ``recheck``, ``verify``).
+``crawl_runs`` (jobs ``harvest``, ``recheck``, ``verify``). Each takes a database URL (an
+engine for the call, disposed at its end) or the caller's engine (used, never disposed: a
+process keeps one engine).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from crawler.pipelines.linkbacks import CONTEXT_SETTING, Progress, RunContext
 from crawler.pipelines.shared import Shared
 from crawler.runs.linkback_crawl import PIPELINE_ORDER, crawl, linkback_settings
 from crawler.runs.record import RunRecord
-from crawler.storage.db import make_engine, session_scope
+from crawler.storage.db import engine_for, session_scope
 from crawler.storage.feeds import host_blocks
 from crawler.storage.linkbacks import (
     HarvestPost,
@@ -193,7 +195,7 @@ def prepare_harvest(
 
 def run_harvest(
     config: Config,
-    db_url: str,
+    database: str | Engine,
     *,
     post_urls: Sequence[str] = (),
     all_posts: bool = False,
@@ -208,16 +210,23 @@ def run_harvest(
     A named URL that is not one of our stored posts is reported (``error``, exit status 2);
     the others are still harvested.
     """
-    engine = make_engine(db_url)
-    harvest = prepare_harvest(
-        config,
-        engine,
-        post_urls=post_urls,
-        all_posts=all_posts,
-        now=now,
-        progress=progress,
-        run_id=run_id,
-    )
+    with engine_for(database) as engine:
+        harvest = prepare_harvest(
+            config,
+            engine,
+            post_urls=post_urls,
+            all_posts=all_posts,
+            now=now,
+            progress=progress,
+            run_id=run_id,
+        )
+        return _crawl_harvest(harvest, settings or {}, log_level)
+
+
+def _crawl_harvest(
+    harvest: PreparedHarvest, settings: Mapping[str, Any], log_level: str
+) -> HarvestReport:
+    """Crawl a prepared harvest in this process and finish its row."""
 
     def work() -> None:
         if not harvest.tasks:
@@ -225,7 +234,7 @@ def run_harvest(
         from crawler.spiders.linkbacks import LinkbackSpider
 
         crawl(
-            harvest.crawl_settings(settings or {}, log_level),
+            harvest.crawl_settings(settings, log_level),
             LinkbackSpider,
             harvest.spider_arguments(),
             None,
@@ -233,7 +242,6 @@ def run_harvest(
         )
 
     harvest.record.around(harvest.report, work)
-    engine.dispose()
     return harvest.report
 
 
@@ -267,7 +275,7 @@ def _source_run(
 
 def run_recheck(
     config: Config,
-    db_url: str,
+    database: str | Engine,
     *,
     now: datetime | None = None,
     progress: Progress | None = None,
@@ -277,11 +285,23 @@ def run_recheck(
 ) -> RecheckReport:
     """Fetch again the source of every linkback whose re-check is due (410 or link gone:
     deleted; transient error: kept and retried)."""
+    with engine_for(database) as engine:
+        return _recheck(config, engine, now, progress, settings, log_level, run_id)
+
+
+def _recheck(
+    config: Config,
+    engine: Engine,
+    now: datetime | None,
+    progress: Progress | None,
+    settings: Mapping[str, Any] | None,
+    log_level: str,
+    run_id: int | None,
+) -> RecheckReport:
     now = now or clock.now()
     org = config.organisation.name
     schedule = config.linkbacks.recheck_after_days
     first = min((d for d in schedule if d > 0), default=None)
-    engine = make_engine(db_url)
     report = RecheckReport()
     with session_scope(engine) as session:
         rows = due_rechecks(
@@ -305,13 +325,12 @@ def run_recheck(
     ]
     context = RunContext(engine, org, now, schedule, report, progress)
     _source_run("recheck", config, engine, tasks, blocked, context, settings, log_level, run_id)
-    engine.dispose()
     return report
 
 
 def run_verify(
     config: Config,
-    db_url: str,
+    database: str | Engine,
     *,
     now: datetime | None = None,
     progress: Progress | None = None,
@@ -320,9 +339,21 @@ def run_verify(
     run_id: int | None = None,
 ) -> VerifyReport:
     """Verify every due receipt: fetch its source, decide, settle, record or delete."""
+    with engine_for(database) as engine:
+        return _verify(config, engine, now, progress, settings, log_level, run_id)
+
+
+def _verify(
+    config: Config,
+    engine: Engine,
+    now: datetime | None,
+    progress: Progress | None,
+    settings: Mapping[str, Any] | None,
+    log_level: str,
+    run_id: int | None,
+) -> VerifyReport:
     now = now or clock.now()
     org = config.organisation.name
-    engine = make_engine(db_url)
     report = VerifyReport()
     with session_scope(engine) as session:
         tasks = [
@@ -339,7 +370,6 @@ def run_verify(
         blocked = host_blocks(session, now)
     context = RunContext(engine, org, now, config.linkbacks.recheck_after_days, report, progress)
     _source_run("verify", config, engine, tasks, blocked, context, settings, log_level, run_id)
-    engine.dispose()
     return report
 
 

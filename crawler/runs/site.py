@@ -34,7 +34,7 @@ from crawler.press.stage import PressStage
 from crawler.runs.process import run_spider
 from crawler.runs.record import RunRecord
 from crawler.spiders.items import SiteTask
-from crawler.storage.db import make_engine, session_scope
+from crawler.storage.db import engine_for, session_scope
 from crawler.storage.feeds import host_blocks, site_sources
 from crawler.storage.mentions import retire_superseded_links
 from crawler.storage.models import SourceRow
@@ -198,7 +198,7 @@ def prepare_site(
 
 def run_site_crawl(
     config: Config,
-    db_url: str,
+    database: str | Engine,
     *,
     now: datetime | None = None,
     source_names: Sequence[str] = (),
@@ -212,11 +212,16 @@ def run_site_crawl(
     :param fetch_only: fetch the pages but neither extract, match nor store them (the
         benchmark's baseline).
     :param run_id: a ``crawl_runs`` row the caller started (and finishes): see ``runrecord``.
+    :param database: a URL, or the caller's engine (used, not disposed: one per process).
     """
-    engine = make_engine(db_url)
-    crawl = prepare_site(
-        config, engine, now=now, source_names=source_names, fetch_only=fetch_only, run_id=run_id
-    )
+    with engine_for(database) as engine:
+        crawl = prepare_site(
+            config, engine, now=now, source_names=source_names, fetch_only=fetch_only, run_id=run_id
+        )
+        return _crawl_site(crawl, settings or {}, log_level)
+
+
+def _crawl_site(crawl: PreparedSite, settings: Mapping[str, Any], log_level: str) -> CrawlReport:
 
     def work() -> None:
         from crawler.spiders.site import SiteSpider
@@ -224,7 +229,7 @@ def run_site_crawl(
         stats: Mapping[str, Any] = {}
         if crawl.tasks:
             stats = run_spider(
-                crawl.crawl_settings(settings or {}, log_level),
+                crawl.crawl_settings(settings, log_level),
                 SiteSpider,
                 crawl.spider_arguments(),
                 log_level=log_level,
@@ -232,7 +237,6 @@ def run_site_crawl(
         crawl.crawled(stats)
 
     crawl.record.around(crawl.report, work)
-    engine.dispose()
     return crawl.report
 
 
@@ -255,7 +259,7 @@ def adhoc_tasks(urls: Sequence[str], depth: int, kind: MentionKind) -> list[Site
 
 def run_adhoc_crawl(
     config: Config,
-    db_url: str | None,
+    database: str | Engine | None,
     urls: Sequence[str],
     *,
     depth: int = 0,
@@ -267,11 +271,27 @@ def run_adhoc_crawl(
 ) -> CrawlReport:
     """Fetch ``urls`` now (and same-site links up to ``depth`` hops) and match them.
 
-    With ``db_url`` None nothing is written, not even the run; the mentions found are in
-    ``report.found`` either way (CLI JSON objects).
+    With ``database`` None nothing is written, not even the run; the mentions found are in
+    ``report.found`` either way (CLI JSON objects). A caller's engine is used, not disposed.
     """
+    if database is None:
+        return _adhoc(config, None, urls, depth, queries, kind, progress, settings, log_level)
+    with engine_for(database) as engine:
+        return _adhoc(config, engine, urls, depth, queries, kind, progress, settings, log_level)
+
+
+def _adhoc(
+    config: Config,
+    engine: Engine | None,
+    urls: Sequence[str],
+    depth: int,
+    queries: Mapping[str, str] | None,
+    kind: MentionKind,
+    progress: Callable[[str, str], None] | None,
+    settings: Mapping[str, Any] | None,
+    log_level: str,
+) -> CrawlReport:
     report = CrawlReport(job=ADHOC_JOB, sources=len(urls))
-    engine = make_engine(db_url) if db_url else None
     now = clock.now()
     record: RunRecord | None = None
     if engine is not None:
@@ -309,5 +329,4 @@ def run_adhoc_crawl(
     report.max_rss_mb = _peak_rss_mb()
     if record is not None:
         record.finish(report)
-        record.engine.dispose()
     return report
