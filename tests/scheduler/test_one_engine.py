@@ -21,7 +21,6 @@ from crawler.runs.site import run_site_crawl
 from crawler.storage.db import session_scope
 from crawler.storage.runs import recent_runs
 from scheduler.cli import cli
-from scheduler.cmd_poll import poll
 from tests.helpers import write_config
 
 
@@ -58,8 +57,6 @@ def test_mediamon_poll_builds_one_engine_and_reads_what_is_due_once(
     monkeypatch.setattr(scheduler.context, "make_engine", counting_engine)
     monkeypatch.setattr(crawler.storage.db, "make_engine", counting_engine)
     monkeypatch.setattr(crawler.runs.poll, "sync_sources", counting_sync)
-    if "poll" not in cli.commands:
-        cli.add_command(poll)
     config = write_config(tmp_path)
     # An unknown source: the poll is prepared and refused without crawling (no reactor).
     result = CliRunner().invoke(
