@@ -274,7 +274,7 @@ def run_adhoc_crawl(
     With ``database`` None nothing is written, not even the run; the mentions found are in
     ``report.found`` either way (CLI JSON objects). A caller's engine is used, not disposed.
     """
-    if database is None:
+    if database is None or database == "":  # an empty URL stores nothing, as before
         return _adhoc(config, None, urls, depth, queries, kind, progress, settings, log_level)
     with engine_for(database) as engine:
         return _adhoc(config, engine, urls, depth, queries, kind, progress, settings, log_level)
