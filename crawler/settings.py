@@ -51,9 +51,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.NoRefererRedirectMiddleware": 600,
 }
 FEED_EXPORT_ENCODING = "utf-8"
-# `scrapy crawl feeds` (no mediamon run around it): how the runs layer prepares one.
+# `scrapy crawl feeds|site|linkbacks` (no mediamon run around it): how the runs layer
+# prepares one (the spiders load these by name: they never import the runs layer).
 MEDIAMON_STANDALONE = {
     "check": "crawler.runs.standalone.check_environment",
     "feeds": "crawler.runs.standalone.prepare_feeds",
+    "site": "crawler.runs.standalone.prepare_site",
+    "linkbacks": "crawler.runs.standalone.prepare_linkbacks",
 }
 LOG_LEVEL = "INFO"

@@ -14,20 +14,20 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable
 from typing import IO, Any
 from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
 from crawler.domain import MentionKind
 from crawler.matching import QuerySyntaxError, parse_query
 from crawler.press.report import CrawlReport
 from crawler.runs.site import run_adhoc_crawl
 from scheduler.context import App, Failure
+from scheduler.progress import progress_bar
 
 pass_app = click.make_pass_decorator(App)
 
@@ -127,32 +127,13 @@ def crawl(
     config = app.config
     if not named and not config.queries:
         raise Failure("no queries: add [[queries]] to the config or pass --query", exit_code=2)
-    db_url: str | None = None
+    engine: Engine | None = None
     if not no_store:
-        app.engine()  # the schema must be current before anything is fetched
-        db_url = app.database_url
-    progress_cb: Callable[[str, str], None] | None = None
-    bar: Progress | None = None
-    if app.interactive:
-        bar = Progress(
-            SpinnerColumn(),
-            TextColumn("crawling: {task.completed} page(s)"),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}"),
-            console=app.err_console,
-            transient=True,
-        )
-        task_id = bar.add_task("", total=None)
-
-        def progress_cb(url: str, outcome: str) -> None:
-            assert bar is not None
-            bar.update(task_id, advance=1, description=f"{url[:60]}: {outcome}")
-
-        bar.start()
-    try:
+        engine = app.engine()  # the schema must be current before anything is fetched
+    with progress_bar(app, "crawling", None, counted="page(s)") as progress_cb:
         report = run_adhoc_crawl(
             config,
-            db_url,
+            engine,
             wanted,
             depth=depth,
             queries=named,
@@ -161,9 +142,6 @@ def crawl(
             # failures are printed below, one line each: Scrapy's own tracebacks only with -v
             log_level="CRITICAL" if logging.getLogger().level >= logging.WARNING else "INFO",
         )
-    finally:
-        if bar is not None:
-            bar.stop()
     print_problems(report, app.err_console)
     if as_json:
         write_found_json(report.found, sys.stdout)

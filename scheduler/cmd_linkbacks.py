@@ -13,12 +13,11 @@ and TrackBack endpoints.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from crawler.harvest import model
@@ -40,6 +39,7 @@ from crawler.runs.linkbacks import (
 from crawler.storage.db import session_scope
 from crawler.storage.linkbacks import harvest_posts
 from scheduler.context import App, Failure
+from scheduler.progress import progress_bar
 from scheduler.runner import run_in_child
 
 pass_app = click.make_pass_decorator(App)
@@ -130,29 +130,6 @@ def print_endpoints(result: PageEndpoints, console: Console) -> None:
         console.print(f"note: {note}")
 
 
-def _bar(
-    app: App, label: str, total: int | None
-) -> tuple[Progress | None, Callable[[str, str], None]]:
-    if not app.interactive:
-        return None, lambda name, outcome: None
-    bar = Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}", markup=False),
-        console=app.err_console,
-        transient=True,
-    )
-    task_id = bar.add_task("", total=total)
-
-    def advance(name: str, outcome: str) -> None:
-        bar.update(task_id, advance=1, description=f"{name}: {outcome}"[:80])
-
-    bar.start()
-    return bar, advance
-
-
 def _check(app: App, url: str, as_json: bool) -> None:
     try:
         result = run_check(app.config, [url])[0]
@@ -192,7 +169,7 @@ def _harvest_total(app: App, post_urls: Sequence[str], all_posts: bool) -> int:
 
 
 def _in_process(app: App, job: str, post_urls: Sequence[str], all_posts: bool) -> _Report | None:
-    config, db = app.config, app.database_url
+    config = app.config
     total: int | None = None
     if job == "harvest":
         total = _harvest_total(app, post_urls, all_posts)
@@ -201,27 +178,24 @@ def _in_process(app: App, job: str, post_urls: Sequence[str], all_posts: bool) -
                 "No post is due; `mediamon linkbacks --all` harvests every recent post now."
             )
             return None
-    else:
-        app.engine()  # the schema must be current
-    bar, advance = _bar(app, {"harvest": "harvesting"}.get(job, f"{job}ing"), total)
-    try:
-        if job == "harvest":
-            return run_harvest(
-                config,
-                db,
-                post_urls=post_urls,
-                all_posts=all_posts,
-                now=app.now(),
-                progress=advance,
-            )
-        if job == "recheck":
-            return run_recheck(config, db, now=app.now(), progress=advance)
-        return run_verify(config, db, now=app.now(), progress=advance)
-    except Exception as exc:  # a crashed crawl is recorded in crawl_runs; say why, briefly
-        raise Failure(f"{job} failed: {type(exc).__name__}: {exc}") from None
-    finally:
-        if bar is not None:
-            bar.stop()
+    db = app.engine()  # the schema must be current; the run uses this one engine
+    label = {"harvest": "harvesting"}.get(job, f"{job}ing")
+    with progress_bar(app, label, total) as advance:
+        try:
+            if job == "harvest":
+                return run_harvest(
+                    config,
+                    db,
+                    post_urls=post_urls,
+                    all_posts=all_posts,
+                    now=app.now(),
+                    progress=advance,
+                )
+            if job == "recheck":
+                return run_recheck(config, db, now=app.now(), progress=advance)
+            return run_verify(config, db, now=app.now(), progress=advance)
+        except Exception as exc:  # a crashed crawl is recorded in crawl_runs; say why, briefly
+            raise Failure(f"{job} failed: {type(exc).__name__}: {exc}") from None
 
 
 def _in_child(app: App, job: str, post_urls: Sequence[str], all_posts: bool) -> _Report | None:

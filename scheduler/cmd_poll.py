@@ -7,19 +7,14 @@ progress bar goes to stderr when it is a terminal, and a closing table summarise
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from crawler.feeds.report import PollReport
-from crawler.runs.poll import run_poll
-from crawler.storage.db import session_scope
-from crawler.storage.feeds import due_sources
-from crawler.storage.sources import sync_sources
+from crawler.runs.poll import crawl_poll, due_now, prepare_poll
 from scheduler.context import App, Failure
+from scheduler.progress import progress_bar
 
 pass_app = click.make_pass_decorator(App)
 
@@ -57,16 +52,6 @@ def print_poll_report(report: PollReport, console: Console, *, verbose: bool = F
         console.print(detail)
 
 
-def _count_due(app: App, names: tuple[str, ...], all_sources: bool) -> int:
-    engine = app.engine()
-    with session_scope(engine) as session:
-        sync_sources(session, app.config, app.now())
-        rows = due_sources(
-            session, app.config.organisation.name, app.now(), names=names, all_sources=all_sources
-        )
-    return len(rows)
-
-
 @click.command()
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Poll this source.")
 @click.option("--all", "all_sources", is_flag=True, help="Poll every source now, due or not.")
@@ -74,43 +59,22 @@ def _count_due(app: App, names: tuple[str, ...], all_sources: bool) -> int:
 @pass_app
 def poll(app: App, sources: tuple[str, ...], all_sources: bool, verbose: bool) -> None:
     """Poll the due feeds now (every source with --all, or those named with --source)."""
-    total = _count_due(app, sources, all_sources)
+    # One engine (the app's) and one look at what is due: it sizes the progress bar and is
+    # then the poll's own selection, not read a second time.
+    engine = app.engine()
+    due = due_now(app.config, engine, source_names=sources, all_sources=all_sources, now=app.now())
+    total = len(due.rows)
     if total == 0 and not sources:
         app.console.print("No source is due; `mediamon poll --all` polls every source now.")
         return
-    progress_cb: Callable[[str, str], None] | None = None
-    bar: Progress | None = None
-    if app.interactive:
-        bar = Progress(
-            TextColumn("polling"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.description}"),
-            console=app.err_console,
-            transient=True,
-        )
-        task_id = bar.add_task("", total=total)
-
-        def progress_cb(name: str, outcome: str) -> None:
-            assert bar is not None
-            bar.update(task_id, advance=1, description=f"{name}: {outcome}")
-
-        bar.start()
-    try:
-        report = run_poll(
-            app.config,
-            app.database_url,
-            source_names=sources,
-            all_sources=all_sources,
-            now=app.now(),
-            progress=progress_cb,
-        )
-    except Exception as exc:  # a crashed crawl is recorded in crawl_runs; say why, briefly
-        raise Failure(f"poll failed: {type(exc).__name__}: {exc}") from None
-    finally:
-        if bar is not None:
-            bar.stop()
+    with progress_bar(app, "polling", total) as progress_cb:
+        try:
+            prepared = prepare_poll(
+                app.config, engine, source_names=sources, progress=progress_cb, due=due
+            )
+            report = crawl_poll(prepared)
+        except Exception as exc:  # a crashed crawl is recorded in crawl_runs; say why, briefly
+            raise Failure(f"poll failed: {type(exc).__name__}: {exc}") from None
     print_poll_report(report, app.console, verbose=verbose)
     if report.exit_status:
         raise Failure(report.error or "poll failed", exit_code=report.exit_status)

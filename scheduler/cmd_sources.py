@@ -160,7 +160,7 @@ def add(app: App, url: str, name: str | None, kind: str, dry_run: bool) -> None:
             engine = make_engine(db_url)
             upgrade(engine)
         else:
-            db_url, engine = app.database_url, app.engine()
+            engine = app.engine()
         with session_scope(engine) as session:
             new = add_sources(session, app.config.organisation.name, [spec], app.now())
             row = get_source_by_url(session, url)
@@ -169,7 +169,7 @@ def add(app: App, url: str, name: str | None, kind: str, dry_run: bool) -> None:
             app.console.print(f"{url} is already a source ({polled_name}); polling it now.")
         run_poll(
             app.config,
-            db_url,
+            engine,
             source_names=[polled_name],
             fetch_articles=not dry_run,
             match=not dry_run,

@@ -73,3 +73,5 @@ _engine_started  # Scrapy's RedirectMiddleware hook, overridden in crawler.middl
 protocol_version  # http.server.BaseHTTPRequestHandler attribute (bench_e2e's page server)
 check_environment  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy crawl)
 prepare_feeds  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy crawl feeds)
+prepare_site  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy crawl site)
+prepare_linkbacks  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy crawl linkbacks)

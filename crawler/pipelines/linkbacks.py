@@ -41,6 +41,7 @@ from crawler.harvest.report import (
 from crawler.linkbacks.verify import Verification
 from crawler.pipelines.shared import shared_setting
 from crawler.receiver.decide import decide
+from crawler.spiders.linkbacks import RUN_SETTING
 from crawler.storage.db import session_scope
 from crawler.storage.linkbacks import (
     LinkbackRow,
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CONTEXT_SETTING = "MEDIAMON_LINKBACKS"
+CONTEXT_SETTING = RUN_SETTING  # the spider knows it too: no context means `scrapy crawl`
 Progress = Callable[[str, str], None]
 
 

@@ -36,6 +36,7 @@ from crawler.press.persist import StageHook
 from crawler.press.report import CrawlReport, PageProblem
 from crawler.spiders.items import Listed, PageFetched, PagesListed, SiteTask
 from crawler.spiders.signals import page_wanted
+from crawler.spiders.site import RUN_SETTING
 from crawler.storage.db import session_scope
 from crawler.storage.feeds import known_documents
 from crawler.storage.mentions import mentions_for_documents, store_documents
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CONTEXT_SETTING = "MEDIAMON_CRAWL"
+CONTEXT_SETTING = RUN_SETTING  # the spider knows it too: no context means `scrapy crawl`
 BATCH_ITEMS = 200
 BATCH_SECONDS = 1.0
 MAX_PROBLEMS = 200

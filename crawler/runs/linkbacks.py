@@ -5,12 +5,15 @@ Each ``run_*`` function reads what is due from storage, builds plain tasks, runs
 fresh process each time) and returns a report with ``as_stats()``. The scheduler, the tests
 and the benchmarks run them in a child process with a time limit through
 ``scheduler.runner``, so they can run any number of them. Every run is recorded in
-``crawl_runs`` (jobs ``harvest``, ``recheck``, ``verify``).
+``crawl_runs`` (jobs ``harvest``, ``recheck``, ``verify``). Each takes a database URL (an
+engine for the call, disposed at its end) or the caller's engine (used, never disposed: a
+process keeps one engine).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,10 +27,11 @@ from crawler.harvest.model import Blocklist, PageEndpoints, PostTask, ReceiptInf
 from crawler.harvest.policy import SWEEP_DAYS, harvest_due
 from crawler.harvest.report import HarvestReport, RecheckReport, VerifyReport
 from crawler.matching.urls import canonicalize_url
-from crawler.pipelines.linkbacks import Progress, RunContext
-from crawler.runs.linkback_crawl import crawl, linkback_settings
+from crawler.pipelines.linkbacks import CONTEXT_SETTING, Progress, RunContext
+from crawler.pipelines.shared import Shared
+from crawler.runs.linkback_crawl import PIPELINE_ORDER, crawl, linkback_settings
 from crawler.runs.record import RunRecord
-from crawler.storage.db import make_engine, session_scope
+from crawler.storage.db import engine_for, session_scope
 from crawler.storage.feeds import host_blocks
 from crawler.storage.linkbacks import (
     HarvestPost,
@@ -40,7 +44,9 @@ from crawler.storage.receipts import blocked as stored_blocks
 from crawler.storage.receipts import due_receipts
 
 __all__ = [
+    "PreparedHarvest",
     "find_posts",
+    "prepare_harvest",
     "run_check",
     "run_harvest",
     "run_recheck",
@@ -48,6 +54,7 @@ __all__ = [
     "select_posts",
 ]
 
+HARVEST_PIPELINE = "crawler.pipelines.linkbacks.HarvestPipeline"
 RECHECK_KINDS = tuple(k for k in LINKBACK_KINDS if k is not MentionKind.COMMENT)
 _Report = HarvestReport | RecheckReport | VerifyReport
 
@@ -124,26 +131,50 @@ def _run(
     RunRecord.open(engine, job, now, run_id).around(report, work)
 
 
-def run_harvest(
+@dataclass
+class PreparedHarvest:
+    """A harvest ready to crawl: its row, its pipeline's context and its posts' tasks."""
+
+    config: Config
+    engine: Engine
+    record: RunRecord
+    context: RunContext
+    tasks: list[PostTask]
+    blocked: Mapping[str, datetime]
+    blocklist: Blocklist
+    report: HarvestReport
+
+    def crawl_settings(self, overrides: Mapping[str, Any], log_level: str) -> dict[str, Any]:
+        """The Scrapy settings of this harvest: the linkback runs', its pipeline and context."""
+        settings = linkback_settings(self.config, self.blocked, overrides, log_level)
+        settings["ITEM_PIPELINES"] = {HARVEST_PIPELINE: PIPELINE_ORDER}
+        settings[CONTEXT_SETTING] = Shared(self.context)
+        return settings
+
+    def spider_arguments(self) -> dict[str, Any]:
+        """What ``LinkbackSpider`` is given: the posts, our authors, the API base, blocks."""
+        return {
+            "tasks": self.tasks,
+            "org_authors": self.config.organisation.authors,
+            "wpcom_api": self.config.linkbacks.wpcom_api_base,
+            "blocklist": self.blocklist,
+        }
+
+
+def prepare_harvest(
     config: Config,
-    db_url: str,
+    engine: Engine,
     *,
     post_urls: Sequence[str] = (),
     all_posts: bool = False,
     now: datetime | None = None,
     progress: Progress | None = None,
-    settings: Mapping[str, Any] | None = None,
-    log_level: str = "WARNING",
     run_id: int | None = None,
-) -> HarvestReport:
-    """Harvest the due recent posts (every recent post with ``all_posts``, or those named).
-
-    A named URL that is not one of our stored posts is reported (``error``, exit status 2);
-    the others are still harvested.
-    """
+) -> PreparedHarvest:
+    """Pick the posts to harvest, build their tasks and the pipeline's context, and open
+    the run's row (see ``run_harvest`` for the parameters)."""
     now = now or clock.now()
     org = config.organisation.name
-    engine = make_engine(db_url)
     report = HarvestReport()
     with session_scope(engine) as session:
         if post_urls:
@@ -175,32 +206,65 @@ def run_harvest(
         progress,
         tz=config.organisation.tz,
     )
+    record = RunRecord.open(engine, "harvest", now, run_id)
+    report.run_id = record.run_id
+    return PreparedHarvest(config, engine, record, context, tasks, blocked, blocklist, report)
+
+
+def run_harvest(
+    config: Config,
+    database: str | Engine,
+    *,
+    post_urls: Sequence[str] = (),
+    all_posts: bool = False,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    settings: Mapping[str, Any] | None = None,
+    log_level: str = "WARNING",
+    run_id: int | None = None,
+) -> HarvestReport:
+    """Harvest the due recent posts (every recent post with ``all_posts``, or those named).
+
+    A named URL that is not one of our stored posts is reported (``error``, exit status 2);
+    the others are still harvested.
+    """
+    with engine_for(database) as engine:
+        harvest = prepare_harvest(
+            config,
+            engine,
+            post_urls=post_urls,
+            all_posts=all_posts,
+            now=now,
+            progress=progress,
+            run_id=run_id,
+        )
+        return _crawl_harvest(harvest, settings or {}, log_level)
+
+
+def _crawl_harvest(
+    harvest: PreparedHarvest, settings: Mapping[str, Any], log_level: str
+) -> HarvestReport:
+    """Crawl a prepared harvest in this process and finish its row."""
 
     def work() -> None:
-        if not tasks:
+        if not harvest.tasks:
             return
         from crawler.spiders.linkbacks import LinkbackSpider
 
         crawl(
-            linkback_settings(config, blocked, settings or {}, log_level),
+            harvest.crawl_settings(settings, log_level),
             LinkbackSpider,
-            {
-                "tasks": tasks,
-                "org_authors": config.organisation.authors,
-                "wpcom_api": config.linkbacks.wpcom_api_base,
-                "blocklist": blocklist,
-            },
-            "crawler.pipelines.linkbacks.HarvestPipeline",
-            context,
+            harvest.spider_arguments(),
+            None,
+            None,
         )
         # A page the crawler stored as a plain link and the harvest now found as a pingback
         # (or reblog...) is one find, under the stronger kind, as after polls and crawls.
         with session_scope(engine) as session:
             retire_superseded_links(session, org)
 
-    _run("harvest", engine, report, run_id, now, work)
-    engine.dispose()
-    return report
+    harvest.record.around(harvest.report, work)
+    return harvest.report
 
 
 def _source_run(
@@ -233,7 +297,7 @@ def _source_run(
 
 def run_recheck(
     config: Config,
-    db_url: str,
+    database: str | Engine,
     *,
     now: datetime | None = None,
     progress: Progress | None = None,
@@ -243,11 +307,23 @@ def run_recheck(
 ) -> RecheckReport:
     """Fetch again the source of every linkback whose re-check is due (410 or link gone:
     deleted; transient error: kept and retried)."""
+    with engine_for(database) as engine:
+        return _recheck(config, engine, now, progress, settings, log_level, run_id)
+
+
+def _recheck(
+    config: Config,
+    engine: Engine,
+    now: datetime | None,
+    progress: Progress | None,
+    settings: Mapping[str, Any] | None,
+    log_level: str,
+    run_id: int | None,
+) -> RecheckReport:
     now = now or clock.now()
     org = config.organisation.name
     schedule = config.linkbacks.recheck_after_days
     first = min((d for d in schedule if d > 0), default=None)
-    engine = make_engine(db_url)
     report = RecheckReport()
     with session_scope(engine) as session:
         rows = due_rechecks(
@@ -271,13 +347,12 @@ def run_recheck(
     ]
     context = RunContext(engine, org, now, schedule, report, progress)
     _source_run("recheck", config, engine, tasks, blocked, context, settings, log_level, run_id)
-    engine.dispose()
     return report
 
 
 def run_verify(
     config: Config,
-    db_url: str,
+    database: str | Engine,
     *,
     now: datetime | None = None,
     progress: Progress | None = None,
@@ -286,9 +361,21 @@ def run_verify(
     run_id: int | None = None,
 ) -> VerifyReport:
     """Verify every due receipt: fetch its source, decide, settle, record or delete."""
+    with engine_for(database) as engine:
+        return _verify(config, engine, now, progress, settings, log_level, run_id)
+
+
+def _verify(
+    config: Config,
+    engine: Engine,
+    now: datetime | None,
+    progress: Progress | None,
+    settings: Mapping[str, Any] | None,
+    log_level: str,
+    run_id: int | None,
+) -> VerifyReport:
     now = now or clock.now()
     org = config.organisation.name
-    engine = make_engine(db_url)
     report = VerifyReport()
     with session_scope(engine) as session:
         tasks = [
@@ -305,7 +392,6 @@ def run_verify(
         blocked = host_blocks(session, now)
     context = RunContext(engine, org, now, config.linkbacks.recheck_after_days, report, progress)
     _source_run("verify", config, engine, tasks, blocked, context, settings, log_level, run_id)
-    engine.dispose()
     return report
 
 

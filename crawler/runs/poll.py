@@ -39,7 +39,7 @@ from crawler.press.report import PollMatchReport
 from crawler.runs.process import run_spider
 from crawler.runs.record import RunRecord
 from crawler.spiders.items import FeedTask
-from crawler.storage.db import make_engine, session_scope
+from crawler.storage.db import engine_for, session_scope
 from crawler.storage.feeds import due_sources, host_blocks
 from crawler.storage.mentions import retire_superseded_links
 from crawler.storage.models import SourceRow
@@ -118,6 +118,36 @@ def _own_sites(config: Config, rows: Iterable[SourceRow]) -> dict[int, OwnSite]:
     }
 
 
+@dataclass(frozen=True)
+class DueSources:
+    """The sources a poll will fetch, read before its run is opened: a caller can look at
+    them first (``mediamon poll`` sizes its progress bar, or says nothing is due) and hand
+    them to ``prepare_poll`` instead of registering and reading them twice."""
+
+    now: datetime
+    rows: list[SourceRow]
+    blocked: Mapping[str, datetime]
+
+
+def due_now(
+    config: Config,
+    engine: Engine,
+    *,
+    source_names: Sequence[str] = (),
+    all_sources: bool = False,
+    now: datetime | None = None,
+) -> DueSources:
+    """Register the config's sources and read the due ones (or those named, or all)."""
+    now = now or clock.now()
+    org = config.organisation.name
+    with session_scope(engine) as session:
+        sync_sources(session, config, now)
+    with session_scope(engine) as session:
+        rows = due_sources(session, org, now, names=source_names, all_sources=all_sources)
+        blocked = host_blocks(session, now)
+    return DueSources(now, rows, blocked)
+
+
 @dataclass
 class PreparedPoll:
     """A poll ready to crawl: its row, its context (what the pipeline needs) and its tasks."""
@@ -176,18 +206,18 @@ def prepare_poll(
     conditional: bool = True,
     fetch_articles: bool = True,
     run_id: int | None = None,
+    due: DueSources | None = None,
 ) -> PreparedPoll:
-    """Register the config's sources, open the run's row, pick the due sources and build the
-    tasks and the pipeline's context (see ``run_poll`` for the parameters)."""
-    now = now or clock.now()
+    """Register the config's sources, pick the due ones (``due``, if the caller read them
+    already with ``due_now``), open the run's row and build the tasks and the pipeline's
+    context (see ``run_poll`` for the parameters)."""
+    if due is None:
+        due = due_now(config, engine, source_names=source_names, all_sources=all_sources, now=now)
+    now, rows, blocked = due.now, due.rows, due.blocked
     limits = poll_limits(config)
     org = config.organisation.name
-    with session_scope(engine) as session:
-        sync_sources(session, config, now)
     record = RunRecord.open(engine, JOB, now, run_id)
     with session_scope(engine) as session:
-        rows = due_sources(session, org, now, names=source_names, all_sources=all_sources)
-        blocked = host_blocks(session, now)
         tasks = build_tasks(rows, now, limits, conditional=conditional)
         if matcher is None and match:
             matcher = stage_hook(config, session)
@@ -209,9 +239,31 @@ def prepare_poll(
     return PreparedPoll(config, engine, record, context, tasks, blocked)
 
 
+def crawl_poll(
+    poll: PreparedPoll, settings: Mapping[str, Any] | None = None, log_level: str = "WARNING"
+) -> PollReport:
+    """Crawl a prepared poll in this process and finish its row; returns its report."""
+
+    def work() -> None:
+        from crawler.spiders.feeds import FeedSpider
+
+        stats: Mapping[str, Any] = {}
+        if poll.tasks:
+            stats = run_spider(
+                poll.crawl_settings(settings or {}, log_level),
+                FeedSpider,
+                poll.spider_arguments(),
+                log_level=log_level,
+            )
+        poll.crawled(stats)
+
+    poll.record.around(poll.report, work)
+    return poll.report
+
+
 def run_poll(
     config: Config,
-    db_url: str,
+    database: str | Engine,
     *,
     source_names: Sequence[str] = (),
     all_sources: bool = False,
@@ -234,38 +286,23 @@ def run_poll(
     :param fetch_articles: off stores summary-only entries without reading their pages.
     :param settings: Scrapy setting overrides (tests: shorter timeouts).
     :param run_id: a ``crawl_runs`` row the caller started (and finishes): see ``record``.
+    :param database: a URL, or the caller's engine (used, not disposed: one per process).
     """
-    engine = make_engine(db_url)
-    poll = prepare_poll(
-        config,
-        engine,
-        source_names=source_names,
-        all_sources=all_sources,
-        now=now,
-        progress=progress,
-        matcher=matcher,
-        match=match,
-        conditional=conditional,
-        fetch_articles=fetch_articles,
-        run_id=run_id,
-    )
-
-    def work() -> None:
-        from crawler.spiders.feeds import FeedSpider
-
-        stats: Mapping[str, Any] = {}
-        if poll.tasks:
-            stats = run_spider(
-                poll.crawl_settings(settings or {}, log_level),
-                FeedSpider,
-                poll.spider_arguments(),
-                log_level=log_level,
-            )
-        poll.crawled(stats)
-
-    poll.record.around(poll.report, work)
-    engine.dispose()
-    return poll.report
+    with engine_for(database) as engine:
+        poll = prepare_poll(
+            config,
+            engine,
+            source_names=source_names,
+            all_sources=all_sources,
+            now=now,
+            progress=progress,
+            matcher=matcher,
+            match=match,
+            conditional=conditional,
+            fetch_articles=fetch_articles,
+            run_id=run_id,
+        )
+        return crawl_poll(poll, settings, log_level)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

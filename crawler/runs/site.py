@@ -14,9 +14,12 @@ from __future__ import annotations
 import resource
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
+
+from sqlalchemy.engine import Engine
 
 from crawler import clock
 from crawler.config import Config
@@ -31,7 +34,7 @@ from crawler.press.stage import PressStage
 from crawler.runs.process import run_spider
 from crawler.runs.record import RunRecord
 from crawler.spiders.items import SiteTask
-from crawler.storage.db import make_engine, session_scope
+from crawler.storage.db import engine_for, session_scope
 from crawler.storage.feeds import host_blocks, site_sources
 from crawler.storage.mentions import retire_superseded_links
 from crawler.storage.models import SourceRow
@@ -86,35 +89,116 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def _crawl(
+def _page_settings(
     config: Config,
-    spider_name: str,
     context: CrawlContext,
-    spider_kwargs: Mapping[str, Any],
     overrides: Mapping[str, Any],
     log_level: str,
     blocked: Mapping[str, datetime] | None = None,
-) -> None:
-    from crawler.spiders.adhoc import AdhocSpider
-    from crawler.spiders.site import SiteSpider
-
+) -> dict[str, Any]:
+    """The Scrapy settings of a page crawl: the config's, the storage pipeline and context."""
     settings = scrapy_settings(config, log_level=log_level, overrides=overrides)
     settings["ITEM_PIPELINES"] = {PIPELINE: 500}
     settings[CONTEXT_SETTING] = Shared(context)
     settings["MEDIAMON_BLOCKED_HOSTS"] = {h: t.isoformat() for h, t in (blocked or {}).items()}
-    spider = AdhocSpider if spider_name == "adhoc" else SiteSpider
+    return settings
+
+
+def _crawl(
+    config: Config,
+    context: CrawlContext,
+    spider_kwargs: Mapping[str, Any],
+    overrides: Mapping[str, Any],
+    log_level: str,
+) -> None:
+    """Run an ad-hoc crawl (a site crawl runs through ``PreparedSite``)."""
+    from crawler.spiders.adhoc import AdhocSpider
+
     stats = run_spider(
-        settings,
-        spider,
+        _page_settings(config, context, overrides, log_level),
+        AdhocSpider,
         {"max_items": config.crawl.max_feed_items, **spider_kwargs},
         log_level=log_level,
     )
     context.report.hosts = dict(stats.get("mediamon/hosts", {}))
 
 
+@dataclass
+class PreparedSite:
+    """A site crawl ready to run: its row, its pipeline's context and its tasks."""
+
+    config: Config
+    engine: Engine
+    record: RunRecord
+    context: CrawlContext
+    tasks: list[SiteTask]
+    blocked: Mapping[str, datetime]
+    link_hosts: frozenset[str]
+    fetch_only: bool = False
+    started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def report(self) -> CrawlReport:
+        return self.context.report
+
+    def crawl_settings(self, overrides: Mapping[str, Any], log_level: str) -> dict[str, Any]:
+        """The Scrapy settings of this crawl: the config's, its storage pipeline and context."""
+        return _page_settings(self.config, self.context, overrides, log_level, self.blocked)
+
+    def spider_arguments(self) -> dict[str, Any]:
+        """What ``SiteSpider`` is given: the tasks, the hosts of our links, the item cap."""
+        return {
+            "max_items": self.config.crawl.max_feed_items,
+            "tasks": self.tasks,
+            "link_hosts": self.link_hosts,
+            "fetch_only": self.fetch_only,
+        }
+
+    def crawled(self, stats: Mapping[str, Any]) -> None:
+        """After the crawl: the per-host figures, time and memory, superseded links retired."""
+        self.report.hosts = dict(stats.get("mediamon/hosts", {}))
+        self.report.seconds = round(time.perf_counter() - self.started, 3)
+        with session_scope(self.engine) as session:
+            retire_superseded_links(session, self.context.org)
+        self.report.max_rss_mb = _peak_rss_mb()
+
+
+def prepare_site(
+    config: Config,
+    engine: Engine,
+    *,
+    now: datetime | None = None,
+    source_names: Sequence[str] = (),
+    fetch_only: bool = False,
+    run_id: int | None = None,
+) -> PreparedSite:
+    """Register the config's sources, open the run's row, pick the sources without feeds (or
+    those named) and build the tasks and the pipeline's context (see ``run_site_crawl``)."""
+    now = now or clock.now()
+    org = config.organisation.name
+    report = CrawlReport(job=JOB)
+    with session_scope(engine) as session:
+        sync_sources(session, config, now)
+    record = RunRecord.open(engine, JOB, now, run_id)
+    with session_scope(engine) as session:
+        rows = site_sources(session, org, source_names)
+        tasks = [site_task(row, config) for row in rows]
+        blocked = host_blocks(session, now)
+        hook = stage_hook(config, session)
+    report.sources = len(tasks)
+    report.run_id = record.run_id
+    missing = sorted(set(source_names) - {row.name for row in rows})
+    if missing:
+        report.error, report.exit_status = "unknown source: " + ", ".join(missing), 2
+    context = CrawlContext(org, hook, report, FoundVia.CRAWL, engine=engine)
+    return PreparedSite(
+        config, engine, record, context, tasks, blocked, hook.link_hosts(), fetch_only
+    )
+
+
 def run_site_crawl(
     config: Config,
-    db_url: str,
+    database: str | Engine,
     *,
     now: datetime | None = None,
     source_names: Sequence[str] = (),
@@ -128,38 +212,32 @@ def run_site_crawl(
     :param fetch_only: fetch the pages but neither extract, match nor store them (the
         benchmark's baseline).
     :param run_id: a ``crawl_runs`` row the caller started (and finishes): see ``runrecord``.
+    :param database: a URL, or the caller's engine (used, not disposed: one per process).
     """
-    now = now or clock.now()
-    engine = make_engine(db_url)
-    org = config.organisation.name
-    report = CrawlReport(job=JOB)
-    with session_scope(engine) as session:
-        sync_sources(session, config, now)
-    record = RunRecord.open(engine, JOB, now, run_id)
-    with session_scope(engine) as session:
-        rows = site_sources(session, org, source_names)
-        tasks = [site_task(row, config) for row in rows]
-        blocked = host_blocks(session, now)
-        hook = stage_hook(config, session)
-    report.sources = len(tasks)
-    missing = sorted(set(source_names) - {row.name for row in rows})
-    if missing:
-        report.error, report.exit_status = "unknown source: " + ", ".join(missing), 2
-    context = CrawlContext(org, hook, report, FoundVia.CRAWL, engine=engine)
-    kwargs = {"tasks": tasks, "link_hosts": hook.link_hosts(), "fetch_only": fetch_only}
-    started = time.perf_counter()
+    with engine_for(database) as engine:
+        crawl = prepare_site(
+            config, engine, now=now, source_names=source_names, fetch_only=fetch_only, run_id=run_id
+        )
+        return _crawl_site(crawl, settings or {}, log_level)
+
+
+def _crawl_site(crawl: PreparedSite, settings: Mapping[str, Any], log_level: str) -> CrawlReport:
 
     def work() -> None:
-        if tasks:
-            _crawl(config, "site", context, kwargs, settings or {}, log_level, blocked)
-        report.seconds = round(time.perf_counter() - started, 3)
-        with session_scope(engine) as session:
-            retire_superseded_links(session, org)
-        report.max_rss_mb = _peak_rss_mb()
+        from crawler.spiders.site import SiteSpider
 
-    record.around(report, work)
-    engine.dispose()
-    return report
+        stats: Mapping[str, Any] = {}
+        if crawl.tasks:
+            stats = run_spider(
+                crawl.crawl_settings(settings, log_level),
+                SiteSpider,
+                crawl.spider_arguments(),
+                log_level=log_level,
+            )
+        crawl.crawled(stats)
+
+    crawl.record.around(crawl.report, work)
+    return crawl.report
 
 
 def adhoc_tasks(urls: Sequence[str], depth: int, kind: MentionKind) -> list[SiteTask]:
@@ -181,7 +259,7 @@ def adhoc_tasks(urls: Sequence[str], depth: int, kind: MentionKind) -> list[Site
 
 def run_adhoc_crawl(
     config: Config,
-    db_url: str | None,
+    database: str | Engine | None,
     urls: Sequence[str],
     *,
     depth: int = 0,
@@ -193,11 +271,27 @@ def run_adhoc_crawl(
 ) -> CrawlReport:
     """Fetch ``urls`` now (and same-site links up to ``depth`` hops) and match them.
 
-    With ``db_url`` None nothing is written, not even the run; the mentions found are in
-    ``report.found`` either way (CLI JSON objects).
+    With ``database`` None nothing is written, not even the run; the mentions found are in
+    ``report.found`` either way (CLI JSON objects). A caller's engine is used, not disposed.
     """
+    if database is None or database == "":  # an empty URL stores nothing, as before
+        return _adhoc(config, None, urls, depth, queries, kind, progress, settings, log_level)
+    with engine_for(database) as engine:
+        return _adhoc(config, engine, urls, depth, queries, kind, progress, settings, log_level)
+
+
+def _adhoc(
+    config: Config,
+    engine: Engine | None,
+    urls: Sequence[str],
+    depth: int,
+    queries: Mapping[str, str] | None,
+    kind: MentionKind,
+    progress: Callable[[str, str], None] | None,
+    settings: Mapping[str, Any] | None,
+    log_level: str,
+) -> CrawlReport:
     report = CrawlReport(job=ADHOC_JOB, sources=len(urls))
-    engine = make_engine(db_url) if db_url else None
     now = clock.now()
     record: RunRecord | None = None
     if engine is not None:
@@ -225,7 +319,7 @@ def run_adhoc_crawl(
     kwargs = {"tasks": adhoc_tasks(urls, depth, kind), "link_hosts": hosts}
     started = time.perf_counter()
     try:
-        _crawl(config, "adhoc", context, kwargs, settings or {}, log_level)
+        _crawl(config, context, kwargs, settings or {}, log_level)
         report.seconds = round(time.perf_counter() - started, 3)
     except Exception as exc:
         report.exit_status, report.error = 1, f"{type(exc).__name__}: {exc}"
@@ -235,5 +329,4 @@ def run_adhoc_crawl(
     report.max_rss_mb = _peak_rss_mb()
     if record is not None:
         record.finish(report)
-        record.engine.dispose()
     return report

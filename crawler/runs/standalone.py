@@ -1,32 +1,49 @@
-"""Runs started by Scrapy's own command line: ``MEDIAMON_CONFIG=FILE scrapy crawl feeds``.
+"""Runs started by Scrapy's own command line: ``MEDIAMON_CONFIG=FILE scrapy crawl NAME``.
 
 ``scrapy.cfg`` points the ``scrapy`` command at ``crawler.settings``, so a crawler engineer can
 run a spider the way they run any Scrapy project. Started that way a spider has no run around
 it; its ``from_crawler`` then asks the function named in ``crawler.settings`` (``MEDIAMON_
-STANDALONE``) to prepare one exactly as ``mediamon poll`` does: the config from
-``$MEDIAMON_CONFIG``, the database from ``$MEDIAMON_DATABASE_URL`` or the config, the due
-sources, the storage pipeline and its context in the crawler's settings, and the run's
-``crawl_runs`` row, finished when the spider closes. The spider stays a spider; this module
-(in the runs layer) is the only place that knows about both.
+STANDALONE``) to prepare one exactly as ``mediamon`` does: the config from
+``$MEDIAMON_CONFIG``, the database from ``$MEDIAMON_DATABASE_URL`` or the config, what is due
+(sources, sites or posts), the storage pipeline and its context in the crawler's settings,
+and the run's ``crawl_runs`` row, finished when the spider closes. The spider stays a spider;
+this module (in the runs layer) is the only place that knows about both.
 
-Spider arguments (``-a NAME=VALUE``) of ``feeds``: ``source`` (a source name, or several
-separated by commas) and ``all`` (``1``/``true``: every source, due or not).
+Spider arguments (``-a NAME=VALUE``):
+
+- ``feeds``: ``source`` (a source name, or several separated by commas) and ``all``
+  (``1``/``true``: every source, due or not); as ``mediamon poll [--source NAME] [--all]``.
+- ``site``: ``source`` (a source name, or several separated by commas; by default every
+  source without a feed); as a scheduled site crawl.
+- ``linkbacks``: ``post`` (the URL of one of our posts, or several separated by commas) or
+  ``all`` (``1``/``true``: every recent post, due or not); as ``mediamon linkbacks``.
+
+An unknown argument, a malformed value or a name that is not ours stops the crawl before
+anything is fetched: Scrapy prints the error and exits non-zero, and nothing is stored but the
+refused run's row.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
+from sqlalchemy.engine import Engine
 
-from crawler.config import ConfigError, config_path, database_url, load_config
+from crawler.config import Config, ConfigError, config_path, database_url, load_config
 from crawler.fetching.resolver import GuardedResolver
+from crawler.runs.linkbacks import prepare_harvest
 from crawler.runs.poll import prepare_poll
+from crawler.runs.record import RunRecord, RunReport
+from crawler.runs.site import prepare_site as prepare_site_crawl
 from crawler.storage.db import make_engine
 
 FEEDS_ARGUMENTS = ("source", "all")
+SITE_ARGUMENTS = ("source",)
+LINKBACKS_ARGUMENTS = ("post", "all")
 _TRUE = ("1", "true", "yes")
 _FALSE = ("", "0", "false", "no")
 
@@ -57,33 +74,90 @@ def _arguments(spider: str, given: dict[str, Any], known: tuple[str, ...]) -> di
     return given
 
 
-def prepare_feeds(crawler: Crawler, **given: Any) -> dict[str, Any]:
-    """Prepare a poll for ``scrapy crawl feeds``; returns the spider's arguments."""
-    arguments = _arguments("feeds", given, FEEDS_ARGUMENTS)
-    names = [n.strip() for n in str(arguments.get("source", "")).split(",") if n.strip()]
-    all_sources = _flag("all", arguments.get("all", ""))
+class _Prepared(Protocol):
+    """A run prepared in steps (``PreparedPoll``, ``PreparedSite``, ``PreparedHarvest``)."""
+
+    @property
+    def record(self) -> RunRecord: ...
+
+    @property
+    def report(self) -> RunReport: ...
+
+    def crawl_settings(self, overrides: Mapping[str, Any], log_level: str) -> dict[str, Any]: ...
+
+    def spider_arguments(self) -> dict[str, Any]: ...
+
+
+def _names(value: Any) -> list[str]:
+    return [n.strip() for n in str(value).split(",") if n.strip()]
+
+
+def _config_and_engine() -> tuple[Config, Engine]:
     config = load_config(config_path(None))
-    engine = make_engine(database_url(config, None))
-    poll = prepare_poll(config, engine, source_names=names, all_sources=all_sources)
-    if poll.report.exit_status:
-        poll.record.finish(poll.report)
-        raise ValueError(poll.report.error)
+    return config, make_engine(database_url(config, None))
+
+
+def _start(
+    crawler: Crawler,
+    run: _Prepared,
+    engine: Engine,
+    crawled: Callable[[Mapping[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Hand a prepared run to ``crawler``: refuse it (its row finished with the reason) if
+    preparing found bad input, else put its settings on the crawler at spider priority and
+    finish its row when the spider closes. Returns the spider's arguments."""
+    report = run.report
+    if report.exit_status:
+        run.record.finish(report)
+        engine.dispose()
+        raise ValueError(report.error)
     level = str(crawler.settings.get("LOG_LEVEL") or "INFO")
-    for key, value in poll.crawl_settings({}, level).items():
+    for key, value in run.crawl_settings({}, level).items():
         crawler.settings.set(key, value, priority="spider")
 
     def closed(spider: Any, reason: str) -> None:
         if reason != "finished":
-            poll.report.exit_status = poll.report.exit_status or 1
-            poll.report.error = poll.report.error or f"the crawl ended: {reason}"
-        stats = crawler.stats.get_stats() if crawler.stats else {}
-        poll.crawled(stats)
-        poll.record.finish(poll.report)
+            report.exit_status = report.exit_status or 1
+            report.error = report.error or f"the crawl ended: {reason}"
+        if crawled is not None:
+            crawled(crawler.stats.get_stats() if crawler.stats else {})
+        run.record.finish(report)
         engine.dispose()
 
     crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
     _guard_with_this_config(crawler)
-    return poll.spider_arguments()
+    return run.spider_arguments()
+
+
+def prepare_feeds(crawler: Crawler, **given: Any) -> dict[str, Any]:
+    """Prepare a poll for ``scrapy crawl feeds``; returns the spider's arguments."""
+    arguments = _arguments("feeds", given, FEEDS_ARGUMENTS)
+    names = _names(arguments.get("source", ""))
+    all_sources = _flag("all", arguments.get("all", ""))
+    config, engine = _config_and_engine()
+    poll = prepare_poll(config, engine, source_names=names, all_sources=all_sources)
+    return _start(crawler, poll, engine, poll.crawled)
+
+
+def prepare_site(crawler: Crawler, **given: Any) -> dict[str, Any]:
+    """Prepare a site crawl for ``scrapy crawl site``; returns the spider's arguments."""
+    arguments = _arguments("site", given, SITE_ARGUMENTS)
+    names = _names(arguments.get("source", ""))
+    config, engine = _config_and_engine()
+    crawl = prepare_site_crawl(config, engine, source_names=names)
+    return _start(crawler, crawl, engine, crawl.crawled)
+
+
+def prepare_linkbacks(crawler: Crawler, **given: Any) -> dict[str, Any]:
+    """Prepare a harvest for ``scrapy crawl linkbacks``; returns the spider's arguments."""
+    arguments = _arguments("linkbacks", given, LINKBACKS_ARGUMENTS)
+    urls = _names(arguments.get("post", ""))
+    all_posts = _flag("all", arguments.get("all", ""))
+    if urls and all_posts:
+        raise ValueError("linkbacks: spider arguments post and all exclude each other")
+    config, engine = _config_and_engine()
+    harvest = prepare_harvest(config, engine, post_urls=urls, all_posts=all_posts)
+    return _start(crawler, harvest, engine)
 
 
 def _guard_with_this_config(crawler: Crawler) -> None:

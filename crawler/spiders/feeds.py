@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
 from scrapy.http import Response
-from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -48,6 +47,7 @@ from crawler.middlewares import HostBlocked
 from crawler.press.feedpages import entry_links
 from crawler.spiders.items import ArticleFetched, FeedFetched, FeedTask
 from crawler.spiders.signals import articles_wanted
+from crawler.spiders.standalone import check_standalone, standalone_arguments
 
 logger = logging.getLogger(__name__)
 
@@ -134,17 +134,13 @@ class FeedSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: Any) -> None:
         super().update_settings(settings)
-        if settings.get(RUN_SETTING) is None:  # `scrapy crawl feeds`: no run around it yet
-            load_object(settings["MEDIAMON_STANDALONE"]["check"])()
+        check_standalone(cls.name, settings, RUN_SETTING)  # `scrapy crawl feeds`: no run yet
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
-        if crawler.settings.get(RUN_SETTING) is None:
-            # Started by Scrapy's command line: the runs layer prepares the run (its config,
-            # due sources, pipeline and row) and gives back the spider's arguments.
-            kwargs = load_object(crawler.settings["MEDIAMON_STANDALONE"][cls.name])(
-                crawler, **kwargs
-            )
+        # Started by Scrapy's command line: the runs layer prepares the run (its config,
+        # due sources, pipeline and row) and gives back the spider's arguments.
+        kwargs = standalone_arguments(cls.name, crawler, RUN_SETTING, kwargs)
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.want_articles, signal=articles_wanted)
         return spider

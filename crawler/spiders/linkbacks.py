@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 from crawler import clock
 from crawler.fetching.errors import describe_failure
@@ -37,6 +40,7 @@ from crawler.harvest.model import (
 from crawler.linkbacks.discovery import Endpoints
 from crawler.linkbacks.xmlrpc import build_get_pingbacks_request
 from crawler.spiders.linkback_fetch import HTML_ACCEPT, fetch, fetched_from, request_meta
+from crawler.spiders.standalone import check_standalone, standalone_arguments
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml;q=0.9, application/xml;q=0.8, */*;q=0.5"
 JSON_ACCEPT = "application/json"
@@ -50,10 +54,27 @@ def _not_asked(route: str, why: str) -> RouteResult:
     return RouteResult(route, RouteState.UNAVAILABLE, detail=why, asked=False)
 
 
+#: The setting that carries a harvest's context (``crawler.pipelines.linkbacks.CONTEXT_SETTING``).
+RUN_SETTING = "MEDIAMON_LINKBACKS"
+
+
 class LinkbackSpider(scrapy.Spider):
     """See the module docstring."""
 
     name = "linkbacks"
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        check_standalone(cls.name, settings, RUN_SETTING)  # `scrapy crawl linkbacks`: no run yet
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        # Started by Scrapy's command line: the runs layer prepares the harvest (config,
+        # posts, pipeline and row) and gives back the spider's arguments.
+        kwargs = standalone_arguments(cls.name, crawler, RUN_SETTING, kwargs)
+        spider: Self = super().from_crawler(crawler, *args, **kwargs)
+        return spider
 
     def __init__(
         self,

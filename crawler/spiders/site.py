@@ -38,6 +38,7 @@ from crawler.press.model import Page
 from crawler.spiders.feeds import fetched_as
 from crawler.spiders.items import Listed, PageFetched, PagesListed, SiteTask
 from crawler.spiders.signals import page_wanted
+from crawler.spiders.standalone import check_standalone, standalone_arguments
 
 MAX_CHILD_SITEMAPS = 50
 #: Links to these are files, not pages: never followed.
@@ -67,6 +68,10 @@ def followable(url: str, home: str) -> bool:
     return same_site(url, home) and not _NOT_PAGES.search(path)
 
 
+#: The setting that carries a site crawl's context (``crawler.pipelines.pages.CONTEXT_SETTING``).
+RUN_SETTING = "MEDIAMON_CRAWL"
+
+
 class SiteSpider(scrapy.Spider):
     """See the module docstring."""
 
@@ -89,7 +94,15 @@ class SiteSpider(scrapy.Spider):
         self.max_items = max_items
 
     @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        check_standalone(cls.name, settings, RUN_SETTING)  # `scrapy crawl site`: no run yet
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        # Started by Scrapy's command line: the runs layer prepares the crawl (config, sources
+        # without feeds, pipeline and row) and gives back the spider's arguments.
+        kwargs = standalone_arguments(cls.name, crawler, RUN_SETTING, kwargs)
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.want_page, signal=page_wanted)
         return spider

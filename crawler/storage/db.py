@@ -95,6 +95,22 @@ def check_connection(engine: Engine) -> None:
 
 
 @contextmanager
+def engine_for(database: str | Engine) -> Iterator[Engine]:
+    """The engine to use for ``database``. The library takes either: a caller that keeps one
+    engine per process (the CLI, a worker) passes it and keeps owning it (it is not disposed
+    here); a caller with only a URL (a child run, a shell) gets an engine for the call,
+    disposed when it ends."""
+    if isinstance(database, Engine):
+        yield database
+        return
+    engine = make_engine(database)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on error."""
     with Session(engine, expire_on_commit=False) as session:

@@ -3,51 +3,18 @@ stores, records its run, and refuses bad input with a clear error and a non-zero
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from crawler.storage.db import make_engine, session_scope
-from crawler.storage.mentions import list_mentions
-from crawler.storage.migrate import upgrade
-from crawler.storage.runs import recent_runs
 from sampleweb import SampleWeb
+from tests.scrapy_cli import BIN
+from tests.scrapy_cli import finds as _finds
+from tests.scrapy_cli import new_database as _database
+from tests.scrapy_cli import scrapy as _scrapy
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]  # where scrapy.cfg is
-BIN = Path(sys.executable).parent
-
-
-def _database(path: Path) -> str:
-    url = f"sqlite:///{path}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    return url
-
-
-def _scrapy(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(BIN / "scrapy"), *args],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
-def _finds(url: str, org: str) -> tuple[set[tuple[str, str, str]], list[tuple[str, int, str]]]:
-    engine = make_engine(url)
-    with session_scope(engine) as session:
-        mentions = {(m.kind.value, m.url, m.target or "") for m in list_mentions(session, org)}
-        runs = [(r.job, r.exit_status or 0, r.error) for r in recent_runs(session)]
-    engine.dispose()
-    return mentions, runs
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,48 @@
+"""One progress set-up for every command that crawls: a bar on a terminal, nothing otherwise,
+and always taken down, even when the run fails."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+
+from scheduler.context import App
+from scheduler.progress import progress_bar
+
+
+def _app(monkeypatch: pytest.MonkeyPatch, *, interactive: bool) -> App:
+    monkeypatch.setattr(App, "interactive", property(lambda self: interactive))
+    console = Console(file=io.StringIO(), force_terminal=True, width=100)
+    return App(None, None, err_console=console)
+
+
+def test_not_on_a_terminal_there_is_no_bar_and_no_callback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = _app(monkeypatch, interactive=False)
+    with progress_bar(app, "polling", 3) as advance:
+        assert advance is None
+    assert app.err_console.file.getvalue() == ""  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("total", "counted"), [(2, ""), (None, ""), (None, "page(s)")])
+def test_on_a_terminal_the_bar_counts_and_is_taken_down_even_after_a_failure(
+    monkeypatch: pytest.MonkeyPatch, total: int | None, counted: str
+) -> None:
+    app = _app(monkeypatch, interactive=True)
+
+    def failing_run() -> None:
+        with progress_bar(app, "polling", total, counted=counted) as advance:
+            assert advance is not None
+            advance("Daily [Planet]", "fetched")  # no markup is read from a source's name
+            raise RuntimeError("crawl broke")
+
+    with pytest.raises(RuntimeError, match="crawl broke"):
+        failing_run()
+    # A live display left running would make rich refuse a second one.
+    with progress_bar(app, "harvesting", 1) as again:
+        assert again is not None
+        again("https://example.test/post", "3 linkbacks, 1 new")
+    assert "harvesting" in app.err_console.file.getvalue()  # type: ignore[attr-defined]
