@@ -160,6 +160,13 @@ class PreparedHarvest:
             "blocklist": self.blocklist,
         }
 
+    def crawled(self, _stats: Mapping[str, Any]) -> None:
+        """After the crawl: a page the crawler stored as a plain link and the harvest now
+        found as a pingback (or reblog...) is one find, under the stronger kind, as after
+        polls and crawls."""
+        with session_scope(self.engine) as session:
+            retire_superseded_links(session, self.context.org)
+
 
 def prepare_harvest(
     config: Config,
@@ -258,10 +265,7 @@ def _crawl_harvest(
             None,
             None,
         )
-        # A page the crawler stored as a plain link and the harvest now found as a pingback
-        # (or reblog...) is one find, under the stronger kind, as after polls and crawls.
-        with session_scope(engine) as session:
-            retire_superseded_links(session, org)
+        harvest.crawled({})
 
     harvest.record.around(harvest.report, work)
     return harvest.report

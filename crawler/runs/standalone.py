@@ -157,7 +157,7 @@ def prepare_linkbacks(crawler: Crawler, **given: Any) -> dict[str, Any]:
         raise ValueError("linkbacks: spider arguments post and all exclude each other")
     config, engine = _config_and_engine()
     harvest = prepare_harvest(config, engine, post_urls=urls, all_posts=all_posts)
-    return _start(crawler, harvest, engine)
+    return _start(crawler, harvest, engine, harvest.crawled)
 
 
 def _guard_with_this_config(crawler: Crawler) -> None:
