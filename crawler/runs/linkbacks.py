@@ -312,46 +312,34 @@ def run_recheck(
     """Fetch again the source of every linkback whose re-check is due (410 or link gone:
     deleted; transient error: kept and retried)."""
     with engine_for(database) as engine:
-        return _recheck(config, engine, now, progress, settings, log_level, run_id)
-
-
-def _recheck(
-    config: Config,
-    engine: Engine,
-    now: datetime | None,
-    progress: Progress | None,
-    settings: Mapping[str, Any] | None,
-    log_level: str,
-    run_id: int | None,
-) -> RecheckReport:
-    now = now or clock.now()
-    org = config.organisation.name
-    schedule = config.linkbacks.recheck_after_days
-    first = min((d for d in schedule if d > 0), default=None)
-    report = RecheckReport()
-    with session_scope(engine) as session:
-        rows = due_rechecks(
-            session,
-            org,
-            now,
-            kinds=RECHECK_KINDS,
-            unscheduled_before=now - timedelta(days=first) if first is not None else None,
-        )
-        blocked = host_blocks(session, now)
-    tasks = [
-        SourceTask(
-            ref=r.id,
-            url=r.url,
-            target=r.target,
-            kind=r.kind,
-            checks=r.checks,
-            first_seen_at=r.first_seen_at,
-        )
-        for r in rows
-    ]
-    context = RunContext(engine, org, now, schedule, report, progress)
-    _source_run("recheck", config, engine, tasks, blocked, context, settings, log_level, run_id)
-    return report
+        now = now or clock.now()
+        org = config.organisation.name
+        schedule = config.linkbacks.recheck_after_days
+        first = min((d for d in schedule if d > 0), default=None)
+        report = RecheckReport()
+        with session_scope(engine) as session:
+            rows = due_rechecks(
+                session,
+                org,
+                now,
+                kinds=RECHECK_KINDS,
+                unscheduled_before=now - timedelta(days=first) if first is not None else None,
+            )
+            blocked = host_blocks(session, now)
+        tasks = [
+            SourceTask(
+                ref=r.id,
+                url=r.url,
+                target=r.target,
+                kind=r.kind,
+                checks=r.checks,
+                first_seen_at=r.first_seen_at,
+            )
+            for r in rows
+        ]
+        context = RunContext(engine, org, now, schedule, report, progress)
+        _source_run("recheck", config, engine, tasks, blocked, context, settings, log_level, run_id)
+        return report
 
 
 def run_verify(
@@ -366,37 +354,26 @@ def run_verify(
 ) -> VerifyReport:
     """Verify every due receipt: fetch its source, decide, settle, record or delete."""
     with engine_for(database) as engine:
-        return _verify(config, engine, now, progress, settings, log_level, run_id)
-
-
-def _verify(
-    config: Config,
-    engine: Engine,
-    now: datetime | None,
-    progress: Progress | None,
-    settings: Mapping[str, Any] | None,
-    log_level: str,
-    run_id: int | None,
-) -> VerifyReport:
-    now = now or clock.now()
-    org = config.organisation.name
-    report = VerifyReport()
-    with session_scope(engine) as session:
-        tasks = [
-            SourceTask(
-                ref=r.id,
-                url=r.source,
-                target=r.target,
-                kind=r.protocol,
-                receipt=ReceiptInfo(r.protocol, r.state, r.target, dict(r.payload or {})),
-            )
-            for r in due_receipts(session, now)
-            if r.state == ReceiptState.QUEUED.value
-        ]
-        blocked = host_blocks(session, now)
-    context = RunContext(engine, org, now, config.linkbacks.recheck_after_days, report, progress)
-    _source_run("verify", config, engine, tasks, blocked, context, settings, log_level, run_id)
-    return report
+        now = now or clock.now()
+        org = config.organisation.name
+        report = VerifyReport()
+        with session_scope(engine) as session:
+            tasks = [
+                SourceTask(
+                    ref=r.id,
+                    url=r.source,
+                    target=r.target,
+                    kind=r.protocol,
+                    receipt=ReceiptInfo(r.protocol, r.state, r.target, dict(r.payload or {})),
+                )
+                for r in due_receipts(session, now)
+                if r.state == ReceiptState.QUEUED.value
+            ]
+            blocked = host_blocks(session, now)
+        schedule = config.linkbacks.recheck_after_days
+        context = RunContext(engine, org, now, schedule, report, progress)
+        _source_run("verify", config, engine, tasks, blocked, context, settings, log_level, run_id)
+        return report
 
 
 def run_check(
