@@ -39,7 +39,19 @@ RETRY_TIMES = 1
 RETRY_HTTP_CODES = [500, 502, 504, 522, 524, 408]
 URLLENGTH_LIMIT = 2048
 HTTPCACHE_ENABLED = False
-TWISTED_DNS_RESOLVER = "crawler.fetching.resolver.GuardedResolver"
+# The address guard: one per crawler, in its download handler (crawler.fetching.handler); the
+# reactor's resolver only dispatches to the guard of the crawler opening a connection. Only
+# http(s) is ever fetched: a URL from outside (a receiver source, a discovered link) must never
+# reach file:, data:, s3: or ftp: handlers.
+TWISTED_DNS_RESOLVER = "crawler.fetching.resolver.DispatchingResolver"
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.fetching.handler.GuardedDownloadHandler",
+    "https": "crawler.fetching.handler.GuardedDownloadHandler",
+    "file": None,
+    "data": None,
+    "ftp": None,
+    "s3": None,
+}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 HTTPPROXY_ENABLED = False  # never proxies from the environment: crawler.fetching.proxy
 DOWNLOADER_MIDDLEWARES = {

@@ -20,10 +20,14 @@ import logging
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from crawler import clock
 from crawler.config import Config, ConfigError, parse_config
+from crawler.storage.db import engine_for
+
+if TYPE_CHECKING:
+    from crawler.runs.crawl import Kind
 
 
 class ChildReport(Protocol):
@@ -38,22 +42,17 @@ JobFunction = Callable[..., ChildReport]
 """(config, database URL, now=..., run_id=..., **options) -> the run's report."""
 
 
-def _poll(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
-    from crawler.runs.poll import run_poll
+def _crawl_run(kind: Kind, targets_option: str) -> JobFunction:
+    """A crawl job: ``run_crawl`` of ``kind``, its targets from option ``targets_option``."""
 
-    return run_poll(config, db_url, **kwargs)
+    def job(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
+        from crawler.runs.crawl import run_crawl
 
+        targets = kwargs.pop(targets_option, ())
+        with engine_for(db_url) as engine:
+            return run_crawl(kind, config, engine, targets=targets, **kwargs)
 
-def _crawl(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
-    from crawler.runs.site import run_site_crawl
-
-    return run_site_crawl(config, db_url, **kwargs)
-
-
-def _harvest(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
-    from crawler.runs.linkbacks import run_harvest
-
-    return run_harvest(config, db_url, **kwargs)
+    return job
 
 
 def _recheck(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
@@ -69,9 +68,9 @@ def _verify(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
 
 
 CHILD_JOBS: dict[str, JobFunction] = {
-    "poll": _poll,
-    "crawl": _crawl,
-    "harvest": _harvest,
+    "poll": _crawl_run("poll", "source_names"),
+    "crawl": _crawl_run("site", "source_names"),
+    "harvest": _crawl_run("harvest", "post_urls"),
     "verify": _verify,
     "recheck": _recheck,
 }

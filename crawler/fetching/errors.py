@@ -21,7 +21,6 @@ from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
 
 from crawler.feeds.policy import Severity, http_severity
-from crawler.fetching.resolver import refusal_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +42,7 @@ def describe_exception(exc: BaseException, url: str) -> FetchError:
     """Classify one download exception for the request to ``url``."""
     message = str(exc)
     if isinstance(exc, CannotResolveHostError | tx_error.DNSLookupError):
-        refused = refusal_for(_host(url))
-        if refused:
-            return FetchError(refused, Severity.HARD)
+        # A name the address guard refused arrives as AddressRefused (an IgnoreRequest).
         return FetchError("DNS error", Severity.TEMPORARY)
     if isinstance(exc, DownloadTimeoutError | tx_error.TimeoutError | TimeoutError):
         return FetchError("timeout", Severity.TEMPORARY)

@@ -25,7 +25,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IHostResolution, IResolutionReceiver
 from zope.interface import provider  # type: ignore[import-untyped]
 
-from crawler.fetching.resolver import refusal_for
+from crawler.fetching.resolver import AddressRefused, GuardedResolver
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -34,10 +34,6 @@ if TYPE_CHECKING:
 SETTING_PROXY = "MEDIAMON_PROXY"
 
 __all__ = ["SETTING_PROXY", "AddressRefused", "ProxyGuardMiddleware"]
-
-
-class AddressRefused(IgnoreRequest):
-    """The guard refused the target of a proxied request; the message says why."""
 
 
 @provider(IResolutionReceiver)
@@ -63,18 +59,23 @@ def _default_port(scheme: str) -> int:
 class ProxyGuardMiddleware:
     """See the module docstring."""
 
-    def __init__(self, proxy: str, reactor: Any) -> None:
+    def __init__(self, proxy: str, guard: GuardedResolver | None) -> None:
         self.proxy = proxy
-        self.reactor = reactor
+        self.guard = guard
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProxyGuardMiddleware:
+        proxy = str(crawler.settings.get(SETTING_PROXY) or "")
+        if not proxy:
+            return cls("", None)
         from twisted.internet import reactor
 
-        return cls(str(crawler.settings.get(SETTING_PROXY) or ""), reactor)
+        # This crawler's own guard (its config's host map and allow-list), asked directly.
+        return cls(proxy, GuardedResolver.from_crawler(crawler, reactor))
 
     def process_request(self, request: Request) -> Deferred[None] | None:
-        if not self.proxy:
+        guard = self.guard
+        if not self.proxy or guard is None:
             request.meta.pop("proxy", None)
             return None
         try:
@@ -84,11 +85,11 @@ class ProxyGuardMiddleware:
         except ValueError as exc:
             raise IgnoreRequest(f"bad URL: {exc}") from None
         done: Deferred[list[Any]] = Deferred()
-        self.reactor.nameResolver.resolveHostName(_Collect(done), host, port)
+        guard.resolveHostName(_Collect(done), host, port)  # type: ignore[arg-type]  # zope
 
         def decide(addresses: list[Any]) -> None:
             if not addresses:
-                reason = refusal_for(host) or f"address guard: {host} did not resolve"
+                reason = guard.refusal_for(host) or f"address guard: {host} did not resolve"
                 raise AddressRefused(reason)
             request.meta["proxy"] = self.proxy
             return None

@@ -13,16 +13,25 @@ connection is checked too, because allow-list entries may name one (``crawler.fe
 ``MEDIAMON_UPSTREAM_RESOLVER`` replaces the system resolver behind the guard (tests drive DNS
 answers with it).
 
+Each crawler has its own guard (its own config's host map and allow-list), so several crawls
+can share one process and one reactor. Twisted asks the *reactor's* name resolver, so the
+reactor gets one ``DispatchingResolver``; a crawler's download handler
+(``crawler.fetching.handler``) makes it answer with that crawler's guard for exactly the
+synchronous span in which the crawler opens a connection. A lookup outside any such span
+finds no guard and resolves to nothing (fail closed).
+
 A refused name resolves to nothing, which Scrapy reports as ``CannotResolveHostError``; the
-reason is kept in a small registry so the spider can record "address guard: 10.0.0.1 is a
-private address" on the source instead of "DNS error".
+guard remembers why, so the handler turns the failure into ``AddressRefused`` ("address
+guard: 10.0.0.1 is a private address") instead of "DNS error".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.misc import load_object
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import (
@@ -38,8 +47,6 @@ from crawler.fetching.guard import AllowList, check_address
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-#: host name -> why it was refused (last refusal wins). Per process: one crawl per process.
-_REFUSALS: dict[str, str] = {}
 _MAX_REFUSALS = 10_000
 
 SETTING_RESOLVE = "MEDIAMON_RESOLVE"
@@ -49,15 +56,13 @@ SETTING_ALLOW = "MEDIAMON_ALLOW_HOSTS"
 SETTING_UPSTREAM = "MEDIAMON_UPSTREAM_RESOLVER"
 
 
-def refusal_for(host: str | None) -> str | None:
-    """Why the guard refused ``host`` in this process, if it did."""
-    return _REFUSALS.get((host or "").lower().rstrip("."))
+class AddressRefused(IgnoreRequest):
+    """The guard refused every address of the target; the message says why (a final failure,
+    never retried)."""
 
 
-def _refuse(host: str, reason: str) -> None:
-    if len(_REFUSALS) >= _MAX_REFUSALS:
-        _REFUSALS.clear()
-    _REFUSALS[host] = reason
+def _host_key(host: str | None) -> str:
+    return (host or "").lower().rstrip(".")
 
 
 def _address(ip: str, port: int) -> IPv4Address | IPv6Address:
@@ -79,11 +84,19 @@ class _Resolution:
 class _GuardedReceiver:
     """Collects what the real resolver finds and forwards only the allowed addresses."""
 
-    def __init__(self, receiver: Any, host: str, allowed: AllowList, port: int) -> None:
+    def __init__(
+        self,
+        receiver: Any,
+        host: str,
+        allowed: AllowList,
+        port: int,
+        refuse: Callable[[str, str], None],
+    ) -> None:
         self._receiver = receiver
         self._host = host
         self._allowed = allowed
         self._port = port
+        self._refuse = refuse
         self._addresses: list[Any] = []
 
     def resolutionBegan(self, resolution: IHostResolution) -> None:
@@ -94,7 +107,13 @@ class _GuardedReceiver:
 
     def resolutionComplete(self) -> None:
         deliver(
-            self._receiver, self._host, self._addresses, self._allowed, began=True, port=self._port
+            self._receiver,
+            self._host,
+            self._addresses,
+            self._allowed,
+            began=True,
+            port=self._port,
+            refuse=self._refuse,
         )
 
 
@@ -106,8 +125,9 @@ def deliver(
     *,
     began: bool,
     port: int | None = None,
+    refuse: Callable[[str, str], None] | None = None,
 ) -> None:
-    """Forward the allowed ``addresses`` to ``receiver``; remember why others were refused.
+    """Forward the allowed ``addresses`` to ``receiver``; tell ``refuse`` why, when none is.
 
     The receiver is the connecting endpoint: it connects to exactly the addresses forwarded
     here, so the address checked is the address connected to (a name that answers a public
@@ -124,14 +144,15 @@ def deliver(
             receiver.addressResolved(address)
         else:
             refusals.append(problem)
-    if addresses and len(refusals) == len(addresses):
-        _refuse(host, refusals[0])
+    if addresses and len(refusals) == len(addresses) and refuse is not None:
+        refuse(host, refusals[0])
     receiver.resolutionComplete()
 
 
 @implementer(IHostnameResolver)
 class GuardedResolver:
-    """Static map first, then the system resolver; every answer goes through the guard."""
+    """One crawler's guard: its static map first, then the system resolver; every answer goes
+    through its allow-list, and it remembers why it refused a name."""
 
     def __init__(
         self,
@@ -145,6 +166,7 @@ class GuardedResolver:
         self._original = upstream or getattr(original, "_original", original)
         self._static = {k.lower().rstrip("."): v for k, v in static.items()}
         self._allowed = allowed
+        self._refusals: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: Any) -> GuardedResolver:
@@ -156,8 +178,14 @@ class GuardedResolver:
             upstream = load_object(upstream)()
         return cls(reactor, static, allowed, upstream or None)
 
-    def install_on_reactor(self) -> None:
-        self.reactor.installNameResolver(self)
+    def refusal_for(self, host: str | None) -> str | None:
+        """Why this guard refused ``host`` (its last refusal), if it did."""
+        return self._refusals.get(_host_key(host))
+
+    def _refuse(self, host: str, reason: str) -> None:
+        if len(self._refusals) >= _MAX_REFUSALS:
+            self._refusals.clear()
+        self._refusals[_host_key(host)] = reason
 
     def resolveHostName(
         self,
@@ -177,9 +205,76 @@ class GuardedResolver:
                 self._allowed,
                 began=False,
                 port=portNumber,
+                refuse=self._refuse,
             )
             return _Resolution(host)  # type: ignore[return-value]  # zope declares the interface
-        receiver = _GuardedReceiver(resolutionReceiver, host, self._allowed, portNumber)
+        receiver = _GuardedReceiver(
+            resolutionReceiver, host, self._allowed, portNumber, self._refuse
+        )
         return self._original.resolveHostName(  # type: ignore[no-any-return]
             receiver, hostName, portNumber, addressTypes, transportSemantics
+        )
+
+
+@implementer(IHostnameResolver)
+class DispatchingResolver:
+    """The reactor's name resolver: it answers with the guard of the crawler that is opening a
+    connection right now (``resolving_for``), and with nothing otherwise.
+
+    Twisted's endpoints ask the reactor's resolver synchronously while a connection is being
+    opened, so the span of one ``getConnection`` call names the crawler exactly. Failing
+    closed outside such a span means that no lookup can slip past every crawler's guard.
+    Scrapy installs it from ``TWISTED_DNS_RESOLVER``; the download handler installs it too
+    (``installed_on``), so the guard never depends on that setting.
+    """
+
+    def __init__(self, reactor: Any) -> None:
+        self.reactor = reactor
+        original = reactor.nameResolver
+        #: The resolver behind every guard (the system's, unless a guard was given another).
+        self._original = getattr(original, "_original", original)
+        self._current: GuardedResolver | None = None
+
+    @classmethod
+    def from_crawler(cls, _crawler: Crawler, reactor: Any) -> DispatchingResolver:
+        return cls.installed_on(reactor)
+
+    @classmethod
+    def installed_on(cls, reactor: Any) -> DispatchingResolver:
+        """The dispatcher on ``reactor``, installed now if another resolver is there."""
+        present = reactor.nameResolver
+        if isinstance(present, cls):
+            return present
+        dispatcher = cls(reactor)
+        reactor.installNameResolver(dispatcher)
+        return dispatcher
+
+    def install_on_reactor(self) -> None:
+        if self.reactor.nameResolver is not self:
+            self.reactor.installNameResolver(self)
+
+    @contextmanager
+    def resolving_for(self, guard: GuardedResolver) -> Iterator[None]:
+        """Lookups made inside this block are answered by ``guard``."""
+        previous, self._current = self._current, guard
+        try:
+            yield
+        finally:
+            self._current = previous
+
+    def resolveHostName(
+        self,
+        resolutionReceiver: IResolutionReceiver,
+        hostName: str,
+        portNumber: int = 0,
+        addressTypes: Sequence[type[IAddress]] | None = None,
+        transportSemantics: str = "TCP",
+    ) -> IHostResolution:
+        guard = self._current
+        if guard is None:
+            host = _host_key(hostName)
+            deliver(resolutionReceiver, host, [], AllowList(), began=False, port=portNumber)
+            return _Resolution(host)  # type: ignore[return-value]  # zope declares the interface
+        return guard.resolveHostName(
+            resolutionReceiver, hostName, portNumber, addressTypes, transportSemantics
         )

@@ -27,15 +27,9 @@ def linkback_settings(
     config: Config, blocked: Mapping[str, datetime], overrides: Mapping[str, Any], log_level: str
 ) -> dict[str, Any]:
     """The Scrapy settings of a linkback run (``overrides`` win, e.g. tests' timeouts)."""
-    from crawler.spiders.linkback_fetch import SAFE_DOWNLOAD_HANDLERS
-
     settings = scrapy_settings(config, log_level=log_level, overrides=overrides)
     settings["MEDIAMON_BLOCKED_HOSTS"] = {h: t.isoformat() for h, t in blocked.items()}
-    settings["DOWNLOAD_HANDLERS"] = {
-        **SAFE_DOWNLOAD_HANDLERS,
-        **dict(overrides.get("DOWNLOAD_HANDLERS", {})),
-    }
-    settings.update({k: v for k, v in overrides.items() if k != "DOWNLOAD_HANDLERS"})
+    settings.update(overrides)
     return settings
 
 

@@ -30,6 +30,7 @@ from crawler.matching.urls import canonicalize_url
 from crawler.pipelines.linkbacks import CONTEXT_SETTING, Progress, RunContext
 from crawler.pipelines.shared import Shared
 from crawler.runs.linkback_crawl import PIPELINE_ORDER, crawl, linkback_settings
+from crawler.runs.prepared import crawl_prepared
 from crawler.runs.record import RunRecord
 from crawler.storage.db import engine_for, session_scope
 from crawler.storage.feeds import host_blocks
@@ -144,6 +145,11 @@ class PreparedHarvest:
     blocklist: Blocklist
     report: HarvestReport
 
+    def spider_class(self) -> type[Any]:
+        from crawler.spiders.linkbacks import LinkbackSpider
+
+        return LinkbackSpider
+
     def crawl_settings(self, overrides: Mapping[str, Any], log_level: str) -> dict[str, Any]:
         """The Scrapy settings of this harvest: the linkback runs', its pipeline and context."""
         settings = linkback_settings(self.config, self.blocked, overrides, log_level)
@@ -252,22 +258,7 @@ def _crawl_harvest(
     harvest: PreparedHarvest, settings: Mapping[str, Any], log_level: str
 ) -> HarvestReport:
     """Crawl a prepared harvest in this process and finish its row."""
-
-    def work() -> None:
-        if not harvest.tasks:
-            return
-        from crawler.spiders.linkbacks import LinkbackSpider
-
-        crawl(
-            harvest.crawl_settings(settings, log_level),
-            LinkbackSpider,
-            harvest.spider_arguments(),
-            None,
-            None,
-        )
-        harvest.crawled({})
-
-    harvest.record.around(harvest.report, work)
+    crawl_prepared([harvest], settings, log_level)
     return harvest.report
 
 

@@ -36,7 +36,7 @@ from crawler.pipelines.feeds import (
 from crawler.pipelines.shared import Shared
 from crawler.press.persist import StageHook, stage_hook
 from crawler.press.report import PollMatchReport
-from crawler.runs.process import run_spider
+from crawler.runs.prepared import crawl_prepared
 from crawler.runs.record import RunRecord
 from crawler.spiders.items import FeedTask
 from crawler.storage.db import engine_for, session_scope
@@ -163,6 +163,11 @@ class PreparedPoll:
     def report(self) -> PollReport:
         return self.context.report
 
+    def spider_class(self) -> type[Any]:
+        from crawler.spiders.feeds import FeedSpider
+
+        return FeedSpider
+
     def crawl_settings(self, overrides: Mapping[str, Any], log_level: str) -> dict[str, Any]:
         """The Scrapy settings of this poll: the config's, its storage pipeline and context."""
         settings = scrapy_settings(self.config, log_level=log_level, overrides=overrides)
@@ -243,21 +248,7 @@ def crawl_poll(
     poll: PreparedPoll, settings: Mapping[str, Any] | None = None, log_level: str = "WARNING"
 ) -> PollReport:
     """Crawl a prepared poll in this process and finish its row; returns its report."""
-
-    def work() -> None:
-        from crawler.spiders.feeds import FeedSpider
-
-        stats: Mapping[str, Any] = {}
-        if poll.tasks:
-            stats = run_spider(
-                poll.crawl_settings(settings or {}, log_level),
-                FeedSpider,
-                poll.spider_arguments(),
-                log_level=log_level,
-            )
-        poll.crawled(stats)
-
-    poll.record.around(poll.report, work)
+    crawl_prepared([poll], settings, log_level)
     return poll.report
 
 

@@ -26,13 +26,24 @@ log = logging.getLogger(__name__)
 
 
 class RunReport(Protocol):
-    """What every run's report offers the bookkeeping (see the ``*Report`` classes)."""
+    """The one shape of every run's report (``PollReport``, ``CrawlReport``, the harvest's):
+    what the bookkeeping, the child runner and the CLI read."""
 
     exit_status: int
     error: str
     run_id: int | None
 
-    def stats(self) -> dict[str, Any]: ...
+    def stats(self) -> dict[str, Any]:
+        """The counters kept in ``crawl_runs.stats``."""
+        ...
+
+    def as_stats(self) -> dict[str, Any]:
+        """The counters with exit status and error: the child's one line to its parent."""
+        ...
+
+    def to_json(self) -> dict[str, Any]:
+        """The whole report as plain JSON values (rebuilt by the parent)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

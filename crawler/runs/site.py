@@ -31,6 +31,7 @@ from crawler.press.links import PostLinks
 from crawler.press.persist import StageHook, config_queries, own_site_urls, stage_hook
 from crawler.press.report import CrawlReport
 from crawler.press.stage import PressStage
+from crawler.runs.prepared import crawl_prepared
 from crawler.runs.process import run_spider
 from crawler.runs.record import RunRecord
 from crawler.spiders.items import SiteTask
@@ -141,6 +142,11 @@ class PreparedSite:
     def report(self) -> CrawlReport:
         return self.context.report
 
+    def spider_class(self) -> type[Any]:
+        from crawler.spiders.site import SiteSpider
+
+        return SiteSpider
+
     def crawl_settings(self, overrides: Mapping[str, Any], log_level: str) -> dict[str, Any]:
         """The Scrapy settings of this crawl: the config's, its storage pipeline and context."""
         return _page_settings(self.config, self.context, overrides, log_level, self.blocked)
@@ -222,21 +228,7 @@ def run_site_crawl(
 
 
 def _crawl_site(crawl: PreparedSite, settings: Mapping[str, Any], log_level: str) -> CrawlReport:
-
-    def work() -> None:
-        from crawler.spiders.site import SiteSpider
-
-        stats: Mapping[str, Any] = {}
-        if crawl.tasks:
-            stats = run_spider(
-                crawl.crawl_settings(settings, log_level),
-                SiteSpider,
-                crawl.spider_arguments(),
-                log_level=log_level,
-            )
-        crawl.crawled(stats)
-
-    crawl.record.around(crawl.report, work)
+    crawl_prepared([crawl], settings, log_level)
     return crawl.report
 
 

@@ -34,7 +34,6 @@ from scrapy.exceptions import UsageError
 from sqlalchemy.engine import Engine
 
 from crawler.config import Config, ConfigError, config_path, database_url, load_config
-from crawler.fetching.resolver import GuardedResolver
 from crawler.runs.linkbacks import prepare_harvest
 from crawler.runs.poll import prepare_poll
 from crawler.runs.record import RunRecord, RunReport
@@ -125,7 +124,6 @@ def _start(
         engine.dispose()
 
     crawler.signals.connect(closed, signal=signals.spider_closed, weak=False)
-    _guard_with_this_config(crawler)
     return run.spider_arguments()
 
 
@@ -158,17 +156,3 @@ def prepare_linkbacks(crawler: Crawler, **given: Any) -> dict[str, Any]:
     config, engine = _config_and_engine()
     harvest = prepare_harvest(config, engine, post_urls=urls, all_posts=all_posts)
     return _start(crawler, harvest, engine, harvest.crawled)
-
-
-def _guard_with_this_config(crawler: Crawler) -> None:
-    """Scrapy builds the DNS resolver (the address guard) from the *process* settings when
-    the reactor starts, and ``scrapy crawl`` knows nothing of the config there. Once the
-    engine starts, the guard is installed again from this crawler's settings (the config's
-    ``crawl.resolve`` map and allow-list), before the first request is resolved."""
-
-    def install() -> None:
-        from twisted.internet import reactor
-
-        GuardedResolver.from_crawler(crawler, reactor).install_on_reactor()
-
-    crawler.signals.connect(install, signal=signals.engine_started, weak=False)

@@ -32,7 +32,6 @@ from crawler.linkbacks.urls import is_http_url
 __all__ = [
     "HANDLED_STATUSES",
     "HTML_ACCEPT",
-    "SAFE_DOWNLOAD_HANDLERS",
     "fetch",
     "fetched_from",
     "request_meta",
@@ -41,8 +40,6 @@ __all__ = [
 #: Statuses the linkback code judges itself (redirects stay with RedirectMiddleware).
 HANDLED_STATUSES = list(range(400, 600))
 HTML_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
-#: Download handlers switched off for linkback runs: only http(s) is ever fetched.
-SAFE_DOWNLOAD_HANDLERS: dict[str, None] = {"file": None, "data": None, "s3": None, "ftp": None}
 
 
 def request_meta(**extra: Any) -> dict[str, Any]:

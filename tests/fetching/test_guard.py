@@ -9,7 +9,7 @@ from twisted.internet.address import IPv4Address
 
 from crawler.config import parse_config
 from crawler.fetching.guard import AllowList, check_address
-from crawler.fetching.resolver import GuardedResolver, deliver, refusal_for
+from crawler.fetching.resolver import DispatchingResolver, GuardedResolver, deliver
 from crawler.fetching.settings import scrapy_settings, user_agent
 
 
@@ -144,17 +144,22 @@ class Receiver:
 def test_deliver_filters_refused_addresses_and_remembers_why() -> None:
     receiver = Receiver()
     addresses = [IPv4Address("TCP", "10.0.0.1", 80), IPv4Address("TCP", "10.0.0.2", 80)]
-    deliver(receiver, "intranet.test", addresses, AllowList(), began=False)
+    refused: dict[str, str] = {}
+    deliver(
+        receiver, "intranet.test", addresses, AllowList(), began=False, refuse=refused.__setitem__
+    )
     assert receiver.events == ["began", "done"]
-    assert refusal_for("Intranet.Test") == "address guard: 10.0.0.1 is a private address"
+    assert refused == {"intranet.test": "address guard: 10.0.0.1 is a private address"}
 
 
 def test_deliver_keeps_allowed_ones() -> None:
     receiver = Receiver()
     addresses = [IPv4Address("TCP", "127.0.0.1", 80)]
-    deliver(receiver, "ok.test", addresses, AllowList.of(["127.0.0.1"]), began=False)
+    refused: dict[str, str] = {}
+    allowed = AllowList.of(["127.0.0.1"])
+    deliver(receiver, "ok.test", addresses, allowed, began=False, refuse=refused.__setitem__)
     assert receiver.events == ["began", "127.0.0.1", "done"]
-    assert refusal_for("ok.test") is None
+    assert refused == {}
 
 
 class FakeReactor:
@@ -169,13 +174,42 @@ def test_resolver_applies_the_static_map_through_the_guard() -> None:
     receiver = Receiver()
     resolver.resolveHostName(receiver, "blog.orbis.test", 8080)
     assert receiver.events == ["began", "done"]  # loopback and not allowed
-    assert refusal_for("blog.orbis.test") == "address guard: 127.0.0.1 is a loopback address"
+    reason = "address guard: 127.0.0.1 is a loopback address"
+    assert resolver.refusal_for("Blog.Orbis.Test.") == reason
     allowed = GuardedResolver(
         FakeReactor(), {"blog.orbis.test": "127.0.0.1"}, AllowList.of(["127.0.0.1"])
     )
     receiver = Receiver()
     allowed.resolveHostName(receiver, "blog.orbis.test", 8080)
     assert receiver.events == ["began", "127.0.0.1", "done"]
+    assert allowed.refusal_for("blog.orbis.test") is None  # each guard remembers its own
+
+
+def test_the_dispatcher_answers_with_the_guard_in_force_and_fails_closed_outside() -> None:
+    reactor = FakeReactor()
+    dispatcher = DispatchingResolver.installed_on(reactor)
+    assert reactor.nameResolver is dispatcher
+    assert DispatchingResolver.installed_on(reactor) is dispatcher  # installed once
+    strict = GuardedResolver(reactor, {"blog.orbis.test": "127.0.0.1"}, AllowList())
+    lenient = GuardedResolver(
+        reactor, {"blog.orbis.test": "127.0.0.1"}, AllowList.of(["127.0.0.1"])
+    )
+    outside = Receiver()
+    dispatcher.resolveHostName(outside, "blog.orbis.test", 8080)
+    assert outside.events == ["began", "done"]  # no crawler is connecting: nothing resolves
+    with dispatcher.resolving_for(lenient):
+        inside = Receiver()
+        dispatcher.resolveHostName(inside, "blog.orbis.test", 8080)
+        with dispatcher.resolving_for(strict):
+            nested = Receiver()
+            dispatcher.resolveHostName(nested, "blog.orbis.test", 8080)
+        after = Receiver()
+        dispatcher.resolveHostName(after, "blog.orbis.test", 8080)
+    assert inside.events == ["began", "127.0.0.1", "done"]
+    assert nested.events == ["began", "done"]
+    assert after.events == ["began", "127.0.0.1", "done"]  # the outer guard is back
+    assert strict.refusal_for("blog.orbis.test")
+    assert not lenient.refusal_for("blog.orbis.test")
 
 
 CONFIG = {
@@ -217,7 +251,7 @@ def test_scrapy_settings_carry_the_limits_and_the_guard() -> None:
     assert s["DOWNLOAD_MAXSIZE"] == 2048
     assert s["REDIRECT_MAX_TIMES"] == 4
     assert s["LOG_LEVEL"] == "ERROR"
-    assert s["TWISTED_DNS_RESOLVER"] == "crawler.fetching.resolver.GuardedResolver"
+    assert s["TWISTED_DNS_RESOLVER"] == "crawler.fetching.resolver.DispatchingResolver"
     assert s["MEDIAMON_RESOLVE"] == {"news.test": "127.0.0.1"}
     # news.test is configured with a configured address; blog.orbis.test is not
     assert s["MEDIAMON_ALLOW_HOSTS"] == ["127.0.0.1", "news.test:80"]
