@@ -37,6 +37,13 @@ def digest(rt: Runtime, run_id: int) -> dict[str, Any]:
     return stats
 
 
+def alerts(rt: Runtime, run_id: int) -> dict[str, Any]:
+    """Expand new finds into alert deliveries and send what is due (#21)."""
+    from reports.alerts.sender import send_due
+
+    return send_due(rt.config, rt.engine, rt.clock.now()).as_dict()
+
+
 def cleanup(rt: Runtime, run_id: int) -> dict[str, Any]:
     now = rt.clock.now()
     with session_scope(rt.engine) as session:

@@ -136,6 +136,12 @@ def all_jobs() -> list[JobSpec]:
         JobSpec("harvest", "harvest linkbacks", every("harvest_every_seconds"), child("harvest")),
         JobSpec("verify", "verify receipts", every("verify_every_seconds"), child("verify")),
         JobSpec("recheck", "re-check linkbacks", every("recheck_every_seconds"), child("recheck")),
+        JobSpec(
+            "alerts",
+            "send due alerts",
+            lambda config: float(config.alerting.send_every_seconds),
+            f.alerts,
+        ),
         JobSpec("digest", "send the digest", every("digest_every_seconds"), f.digest),
         JobSpec("cleanup", "retention clean-up", every("cleanup_every_seconds"), f.cleanup),
     ]
