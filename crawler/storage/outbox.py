@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from crawler.storage.alert_events import alertable
 from crawler.storage.mentions import MentionView, _view, _view_query
-from crawler.storage.models import AlertDeliveryRow, AlertEventRow, MentionRow
+from crawler.storage.models import AlertDeliveryRow, AlertEventRow, DocumentRow, MentionRow
 from crawler.storage.upsert import dialect_insert
 
 BATCH = 500
@@ -301,3 +301,66 @@ def last_message_at(session: Session, org: str, rule: str, *, summaries: bool) -
         stmt = stmt.where(AlertDeliveryRow.mention_id.is_(None))
     value: datetime | None = session.scalar(stmt)
     return value
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """One outbox row as ``mediamon alerts outbox`` and ``status`` show it."""
+
+    id: int
+    rule: str
+    state: str
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    last_error: str
+    subject: str
+    """The find's URL, or the summary / batch message's title."""
+
+
+def list_deliveries(
+    session: Session, org: str, *, failed_only: bool = False, limit: int = 100
+) -> list[DeliveryRecord]:
+    """The newest deliveries first (only failed ones with ``failed_only``)."""
+    stmt = (
+        select(AlertDeliveryRow, DocumentRow.url)
+        .outerjoin(MentionRow, MentionRow.id == AlertDeliveryRow.mention_id)
+        .outerjoin(DocumentRow, DocumentRow.id == MentionRow.document_id)
+        .where(AlertDeliveryRow.org == org)
+    )
+    if failed_only:
+        stmt = stmt.where(AlertDeliveryRow.state == FAILED)
+    stmt = stmt.order_by(AlertDeliveryRow.id.desc()).limit(limit)
+    return [
+        DeliveryRecord(
+            id=row.id,
+            rule=row.rule,
+            state=row.state,
+            attempts=row.attempts,
+            created_at=row.created_at,
+            next_attempt_at=row.next_attempt_at,
+            sent_at=row.sent_at,
+            last_error=row.last_error,
+            subject=url or row.title,
+        )
+        for row, url in session.execute(stmt)
+    ]
+
+
+def retry_failed(session: Session, org: str, now: datetime) -> int:
+    """Put failed deliveries back in the queue with fresh attempts; returns how many."""
+    result = session.execute(
+        update(AlertDeliveryRow)
+        .where(AlertDeliveryRow.org == org, AlertDeliveryRow.state == FAILED)
+        .values(state=PENDING, attempts=0, next_attempt_at=now, claimed_by="")
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def failed_count(session: Session, org: str) -> int:
+    """Deliveries given up on: shown in `status` and the digest's health footer."""
+    stmt = select(func.count(AlertDeliveryRow.id)).where(
+        AlertDeliveryRow.org == org, AlertDeliveryRow.state == FAILED
+    )
+    return int(session.scalar(stmt) or 0)

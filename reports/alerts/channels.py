@@ -137,3 +137,40 @@ def send_message(
             errors.append(f"channel {index + 1} ({scheme}://): {reason}")
             throttled = throttled or was_throttled
     return Outcome(tuple(sorted(taken)), total, "; ".join(errors), throttled)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelResult:
+    label: str
+    """The channel as safe to print: scheme and host, never a token."""
+    ok: bool
+    reason: str
+
+
+def channel_label(url: str) -> str:
+    """Apprise's privacy form of the URL (tokens and passwords elided), without options."""
+    plugin = apprise.Apprise.instantiate(url)
+    if not plugin:
+        return url.split("://", 1)[0] + "://"
+    return str(plugin.url(privacy=True)).split("?", 1)[0]  # type: ignore[no-untyped-call]
+
+
+def probe_rule(config: Config, rule: AlertRule, now: datetime) -> list[ChannelResult]:
+    """Send a test message through each of the rule's channels (``mediamon alerts test``)."""
+    message = Message(
+        org=config.organisation.name,
+        rule=rule.name,
+        title=f"mediamon test alert for rule {rule.name!r}",
+        body=f"This is a test of the alert rule {rule.name!r} of {config.organisation.name}.",
+        key=f"mediamon-test-{int(now.timestamp())}",
+    )
+    if not rule.urls:
+        outcome = send_message(config, rule, message, (), now)
+        recipients = ", ".join(rule.recipients or config.digest.recipients)
+        return [ChannelResult(f"email to {recipients}", outcome.ok, outcome.error)]
+    results: list[ChannelResult] = []
+    for index, url in enumerate(rule.urls):
+        others = [i for i in range(len(rule.urls)) if i != index]
+        outcome = send_message(config, rule, message, others, now)
+        results.append(ChannelResult(channel_label(url), outcome.ok, outcome.error))
+    return results
