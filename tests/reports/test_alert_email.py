@@ -33,7 +33,8 @@ def test_email_channel_sends_each_find_once(engine: Engine, smtp_server: SmtpSer
     assert message["X-Mediamon-Alert"].startswith("mediamon-")
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
-    assert text is not None and html is not None
+    assert text is not None
+    assert html is not None
     assert "https://news.example/a/1" in text.get_content()
     assert "Alert · mail" in html.get_content()
     assert 'class="container"' in html.get_content() or 'width="600"' in html.get_content()
