@@ -65,6 +65,8 @@ class AlertRule(_Frozen):
     queries: tuple[str, ...] = ()
     min_weight: int = Field(default=0, ge=0, le=100)
     languages: tuple[str, ...] = ()
+    spike: bool = False
+    """Alert on spikes of the rule's queries (all queries when none given), not on each find."""
     mode: Literal["instant", "batch"] = "instant"
     interval: str = "15m"
     quiet_hours: str = ""
@@ -110,6 +112,14 @@ class Alerting(_Frozen):
     timeout_seconds: float = Field(default=10, gt=0, le=300)
     inbox_url: str = ""
     """Linked from the "and N more" summary (the newsroom inbox)."""
+    spike_window_hours: int = Field(default=3, ge=1, le=24)
+    """Spikes compare the finds of the last this-many hours ..."""
+    spike_baseline_days: int = Field(default=28, ge=3, le=365)
+    """... with the same hours of each of this many previous days (median and MAD)."""
+    spike_min_count: int = Field(default=10, ge=1)
+    """The floor: fewer finds than this in the window is never a spike."""
+    spike_mads: float = Field(default=5.0, gt=0)
+    """How many (scaled) MADs above the median a window must be to be a spike."""
 
 
 def substitute_env(value: str, env: Mapping[str, str], where: str) -> str:

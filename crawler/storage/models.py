@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -394,3 +395,30 @@ class AlertDeliveryRow(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
     """A summary or batch row's message, rendered once so a retry sends the same text."""
+
+
+class AlertSpikeRow(Base):
+    """One spike of one query (#21): open while the window stays above its threshold, so a
+    spike is alerted once however many sender passes see it."""
+
+    __tablename__ = "alert_spikes"
+    __table_args__ = (
+        Index(
+            "uq_alert_spikes_open",
+            "org",
+            "rule",
+            "query",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(String(200))
+    query: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    baseline: Mapped[float] = mapped_column(Float, default=0.0)

@@ -201,19 +201,20 @@ def add_message(
     body: str,
     count: int,
     now: datetime,
-    until: datetime,
-    token: str,
+    until: datetime | None = None,
+    token: str = "",
 ) -> int:
-    """A summary or batch message row, already claimed by this sender; returns its id."""
+    """A summary, batch or spike message row; claimed by this sender when ``token`` is given,
+    else pending for the next claim. Returns its id."""
     row = AlertDeliveryRow(
         org=org,
         rule=rule,
         mention_id=None,
-        state=SENDING,
+        state=SENDING if token else PENDING,
         attempts=0,
         created_at=now,
         next_attempt_at=now,
-        claimed_until=until,
+        claimed_until=until if token else None,
         claimed_by=token,
         last_error="",
         channels_done=[],

@@ -27,9 +27,10 @@ from sqlalchemy.orm import Session
 from crawler.alert_config import AlertRule
 from crawler.config import Config
 from crawler.storage import outbox
+from crawler.storage import spikes as spike_store
 from crawler.storage.db import session_scope
 from crawler.storage.mentions import MentionView
-from reports.alerts import policy
+from reports.alerts import policy, spikes
 from reports.alerts.channels import Message, send_message
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class SendStats:
     retrying: int = 0
     failed: int = 0
     held: int = 0
+    spikes: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -61,6 +63,7 @@ class SendStats:
             "retrying": self.retrying,
             "failed": self.failed,
             "held": self.held,
+            "spikes": self.spikes,
             "errors": self.errors[:20],
         }
 
@@ -84,7 +87,11 @@ def expand(config: Config, engine: Engine, now: datetime, stats: SendStats) -> N
                 mention = event.mention
                 if mention is None or event.backfill or policy.is_backfill(mention, window):
                     continue
-                pairs += [(r.name, mention.id) for r in config.alerts if policy.matches(r, mention)]
+                pairs += [
+                    (r.name, mention.id)
+                    for r in config.alerts
+                    if not r.spike and policy.matches(r, mention)
+                ]
             outbox.add_deliveries(session, org, pairs, now)
             outbox.mark_expanded(session, [e.id for e in events], now)
         stats.expanded += len(events)
@@ -106,6 +113,8 @@ def _send_rule(
 ) -> None:
     org = config.organisation.name
     tz = config.organisation.tz
+    if rule.spike:
+        _check_spikes(config, engine, rule, now, stats)
     if policy.in_quiet_hours(rule.quiet, now, tz):
         return
     with session_scope(engine) as session:
@@ -149,6 +158,40 @@ def _send_rule(
             messages += _summarise(config, session, rule, overflow, now, token, stats)
     for delivery in [*single, *messages]:
         _deliver(config, engine, rule, delivery, now, token, stats)
+
+
+def _check_spikes(
+    config: Config, engine: Engine, rule: AlertRule, now: datetime, stats: SendStats
+) -> None:
+    """Open (and queue one message for) each new spike of the rule's queries; close the
+    spikes that are over. Every pass recomputes from stored finds, so a restart loses nothing."""
+    org = config.organisation.name
+    settings = config.alerting
+    window = timedelta(hours=settings.spike_window_hours)
+    queries = rule.queries or tuple(q.name for q in config.queries)
+    since = now - timedelta(days=settings.spike_baseline_days) - window
+    with session_scope(engine) as session:
+        finds = spike_store.find_times(session, org, since, now)
+        for query in queries:
+            result = spikes.check(
+                query, finds, now, window=window, days=settings.spike_baseline_days,
+                floor=settings.spike_min_count, mads=settings.spike_mads,
+            )  # fmt: skip
+            open_id = spike_store.open_spike(session, org, rule.name, query)
+            if open_id is not None:
+                if result.is_over:
+                    spike_store.end_spike(session, open_id, now)
+                continue
+            if not result.is_spike:
+                continue
+            if spike_store.start_spike(
+                session, org, rule.name, query, now, result.count, result.median
+            ):
+                title, body = spikes.spike_text(rule.name, result, window)
+                outbox.add_message(
+                    session, org, rule.name, title=title, body=body, count=result.count, now=now
+                )
+                stats.spikes += 1
 
 
 def _view(mention: MentionView | None) -> MentionView:

@@ -32,7 +32,7 @@ class Sink:
     def url(self) -> str:
         return f"json://127.0.0.1:{self.server.server_address[1]}/hook"
 
-    def keys(self) -> list[str]:
+    def idempotency_keys(self) -> list[str]:
         return [r.headers.get("Idempotency-Key", "") for r in self.received]
 
     def titles(self) -> list[str]:

@@ -135,7 +135,7 @@ def test_two_sender_processes_send_once(tmp_path: Path, sink: Sink, db_url: str)
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     assert len(sink.received) == 40
-    assert len(set(sink.keys())) == 40
+    assert len(set(sink.idempotency_keys())) == 40
     engine = make_engine(db_url)
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(AlertDeliveryRow)) == 40

@@ -146,4 +146,4 @@ url = {toml_string(db_url)}
 
     sent = [str(r.body["message"]).splitlines()[-1] for r in sink.received]
     assert sorted(sent) == sorted(both_days)
-    assert len(set(sink.keys())) == len(sink.received)
+    assert len(set(sink.idempotency_keys())) == len(sink.received)

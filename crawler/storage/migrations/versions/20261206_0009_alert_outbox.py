@@ -7,7 +7,8 @@ Create Date: 2026-12-06 20:30:00
 Instant alerts (#21): ``alert_events`` is the transactional outbox (one row per new mention,
 written in the transaction that inserts it); ``alert_deliveries`` holds one message per
 (rule, mention), unique on that pair so two racing senders send once, with its state,
-attempts, backoff and the channels that already took it.
+attempts, backoff and the channels that already took it; ``alert_spikes`` holds each
+query's open spike, so a spike is alerted once.
 """
 
 from __future__ import annotations
@@ -72,9 +73,31 @@ def upgrade() -> None:
         "alert_deliveries",
         ["state", "next_attempt_at"],
     )
+    op.create_table(
+        "alert_spikes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("org", sa.String(length=200), nullable=False),
+        sa.Column("rule", sa.String(length=200), nullable=False),
+        sa.Column("query", sa.String(length=200), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("baseline", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_alert_spikes"),
+    )
+    op.create_index(
+        "uq_alert_spikes_open",
+        "alert_spikes",
+        ["org", "rule", "query"],
+        unique=True,
+        sqlite_where=sa.text("ended_at IS NULL"),
+        postgresql_where=sa.text("ended_at IS NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("uq_alert_spikes_open", table_name="alert_spikes")
+    op.drop_table("alert_spikes")
     op.drop_index("ix_alert_deliveries_state_next_attempt_at", table_name="alert_deliveries")
     op.drop_table("alert_deliveries")
     op.drop_index("ix_alert_events_expanded_at", table_name="alert_events")
