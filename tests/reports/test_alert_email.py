@@ -8,8 +8,11 @@ from sqlalchemy.engine import Engine
 
 from crawler.config import parse_config
 from reports.alerts.sender import send_due
+from reports.render import render_html, render_text
+from reports.view import build_digest
 from tests.alerts.test_outbox import NOW, find, store
 from tests.reports.conftest import SmtpServer
+from tests.reports.factories import digest_input
 
 
 def test_email_channel_sends_each_find_once(engine: Engine, smtp_server: SmtpServer) -> None:
@@ -38,3 +41,14 @@ def test_email_channel_sends_each_find_once(engine: Engine, smtp_server: SmtpSer
     assert "https://news.example/a/1" in text.get_content()
     assert "Alert · mail" in html.get_content()
     assert 'class="container"' in html.get_content() or 'width="600"' in html.get_content()
+
+
+def test_failed_alerts_in_the_health_footer() -> None:
+    view = build_digest(digest_input([], failed_alerts=3))
+    assert not view.health.all_clear
+    assert "3 failed alerts" in view.health.line
+    text = render_text(view)
+    assert "Alerts not delivered: 3 alerts failed after their retries" in text
+    assert "mediamon alerts outbox --failed" in render_html(view)
+    clear = build_digest(digest_input([]))
+    assert "Alerts not delivered" not in render_text(clear)
