@@ -41,7 +41,8 @@ def alerts(rt: Runtime, run_id: int) -> dict[str, Any]:
     """Expand new finds into alert deliveries and send what is due (#21)."""
     from reports.alerts.sender import send_due
 
-    return send_due(rt.config, rt.engine, rt.clock.now()).as_dict()
+    stats = send_due(rt.config, rt.engine, rt.clock.now())
+    return {"idle": True} if stats.idle else stats.as_dict()
 
 
 def cleanup(rt: Runtime, run_id: int) -> dict[str, Any]:

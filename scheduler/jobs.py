@@ -18,7 +18,13 @@ from typing import Any
 
 from crawler.config import Config
 from crawler.storage.db import session_scope
-from crawler.storage.runs import finish_run, mark_interrupted, start_run, unfinished_runs
+from crawler.storage.runs import (
+    discard_run,
+    finish_run,
+    mark_interrupted,
+    start_run,
+    unfinished_runs,
+)
 from scheduler import job_functions
 from scheduler.runner import config_payload, run_child
 from scheduler.runtime import Runtime
@@ -85,6 +91,9 @@ def record(rt: Runtime, job_id: str, runner: JobRunner) -> dict[str, Any] | None
         error, status = f"{type(exc).__name__}: {exc}", 1
         log.error("job %s raised:\n%s", job_id, traceback.format_exc())
     with session_scope(rt.engine) as session:
+        if not status and stats.get("idle") is True:
+            discard_run(session, run_id)  # a pass that found nothing to do is not history
+            return stats
         finish_run(
             session, run_id, rt.clock.now(), stats=_jsonable(stats), exit_status=status, error=error
         )

@@ -54,6 +54,13 @@ class SendStats:
     spikes: int = 0
     errors: list[str] = field(default_factory=list)
 
+    @property
+    def idle(self) -> bool:
+        """Nothing expanded, sent, retried, failed or detected: a pass not worth recording."""
+        return not (
+            self.expanded or self.sent or self.summarised or self.retrying or self.failed
+        ) and not (self.held or self.spikes or self.errors)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "expanded": self.expanded,

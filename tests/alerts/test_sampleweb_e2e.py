@@ -2,7 +2,7 @@
 HTTP sink receives each new matching find exactly once across two ``mediamon poll`` runs and
 a restarted daemon (``mediamon run``, stopped with SIGTERM and started again).
 
-Waits are for events (the sink's count, the daemon's recorded alert runs), never for time.
+Waits are for events (the sink's count, a probe find's alert), never for time.
 """
 
 from __future__ import annotations
@@ -13,19 +13,19 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
+from crawler.domain import Document, FoundVia, Mention, MentionKind
 from crawler.storage.db import make_engine, session_scope
-from crawler.storage.mentions import list_mentions
-from crawler.storage.models import CrawlRunRow
+from crawler.storage.mentions import list_mentions, record_mentions
 from sampleweb.server.router import SampleWeb
 from tests.alerts.sink import Sink
 from tests.feeds.conftest import toml_string, world_sources, write_config
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(480)]
 
 EXE = Path(sys.executable).with_name("mediamon")
 
@@ -61,29 +61,41 @@ def _wait_for(check: Callable[[], bool], what: str, proc: subprocess.Popen[str])
     pytest.fail(f"timed out waiting for {what}")
 
 
-def _daemon_round(config: Path, db_url: str, sink: Sink, expected: int) -> None:
-    """Start the daemon, wait for the sink to hold ``expected`` finds and for two more
-    alert runs after that (so a duplicate would have had its chance), then SIGTERM it."""
+def _probe(db_url: str, org: str, n: int) -> str:
+    """Store one more matching find; the daemon alerting it proves a later sender pass ran
+    (after every find stored before it was sent), so a duplicate would have had its chance."""
     engine = make_engine(db_url)
+    url = f"https://probe.example/{n}"
+    doc = Document(canonical_url=url, url=url, title=f"probe {n}", site="probe.example")
+    mention = Mention(
+        org=org, document=doc, kind=MentionKind.PRESS, found_via=FoundVia.FEED, queries=("org",)
+    )
+    with session_scope(engine) as s:
+        record_mentions(s, [mention], datetime.now(UTC))
+    engine.dispose()
+    return url
 
-    def alert_runs() -> int:
-        with session_scope(engine) as s:
-            stmt = select(func.count()).select_from(CrawlRunRow).where(CrawlRunRow.job == "alerts")
-            return int(s.scalar(stmt) or 0)
 
+def _daemon_round(config: Path, db_url: str, sink: Sink, org: str, expected: list[str]) -> str:
+    """Start the daemon, wait for the sink to hold every expected find, then for a probe
+    stored after that; SIGTERM it. Returns the probe's URL."""
     proc = subprocess.Popen(
         [str(EXE), "--config", str(config), "run"],
         env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        _wait_for(lambda: len(sink.received) >= expected, f"{expected} alerts", proc)
-        after = alert_runs()
-        _wait_for(lambda: alert_runs() >= after + 2, "two more sender runs", proc)
+        _wait_for(lambda: len(sink.received) >= len(expected), f"{len(expected)} alerts", proc)
+        probe = _probe(db_url, org, len(expected))
+        _wait_for(lambda: probe in _sent(sink), "the probe's alert", proc)
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=120)
-        engine.dispose()
     assert proc.returncode == 0, err[-2000:]
+    return probe
+
+
+def _sent(sink: Sink) -> list[str]:
+    return [str(r.body["message"]).splitlines()[-1] for r in list(sink.received)]
 
 
 def _matching_urls(db_url: str, org: str) -> list[str]:
@@ -135,15 +147,14 @@ url = {toml_string(db_url)}
     assert first.returncode == 0, first.stderr[-2000:]
     day_one = _matching_urls(db_url, org)
     assert day_one, "the sample web's day 1 has finds naming the organisation"
-    _daemon_round(config, db_url, sink, len(day_one))
+    probes = [_daemon_round(config, db_url, sink, org, day_one)]
 
     day_web.set_day(2)
     second = _cli(config, "poll", "--all")
     assert second.returncode == 0, second.stderr[-2000:]
     both_days = _matching_urls(db_url, org)
-    assert len(both_days) > len(day_one), "day 2 brings new finds"
-    _daemon_round(config, db_url, sink, len(both_days))
+    assert len(both_days) > len(day_one) + 1, "day 2 brings new finds"
+    probes.append(_daemon_round(config, db_url, sink, org, both_days))
 
-    sent = [str(r.body["message"]).splitlines()[-1] for r in sink.received]
-    assert sorted(sent) == sorted(both_days)
+    assert sorted(_sent(sink)) == sorted({*both_days, *probes})
     assert len(set(sink.idempotency_keys())) == len(sink.received)
