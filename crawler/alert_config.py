@@ -112,6 +112,9 @@ class Alerting(_Frozen):
     timeout_seconds: float = Field(default=10, gt=0, le=300)
     inbox_url: str = ""
     """Linked from the "and N more" summary (the newsroom inbox)."""
+    keep_days: int = Field(default=90, ge=1)
+    """Sent deliveries and expanded outbox events older than this are deleted by the clean-up
+    job (failed deliveries stay until requeued)."""
     spike_window_hours: int = Field(default=3, ge=1, le=24)
     """Spikes compare the finds of the last this-many hours ..."""
     spike_baseline_days: int = Field(default=28, ge=3, le=365)

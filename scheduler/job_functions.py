@@ -7,6 +7,7 @@ from typing import Any
 
 from crawler.config import Config
 from crawler.storage.db import session_scope
+from crawler.storage.outbox import prune_outbox
 from crawler.storage.retention import delete_expired
 from scheduler.runtime import Runtime
 
@@ -48,9 +49,11 @@ def alerts(rt: Runtime, run_id: int) -> dict[str, Any]:
 def cleanup(rt: Runtime, run_id: int) -> dict[str, Any]:
     now = rt.clock.now()
     with session_scope(rt.engine) as session:
-        return delete_expired(
+        stats = delete_expired(
             session,
             now,
             runs_days=rt.config.retention.crawl_runs_days,
             receipts_days=rt.config.retention.receipts_days,
         )
+        stats.update(prune_outbox(session, now, keep_days=rt.config.alerting.keep_days))
+        return stats

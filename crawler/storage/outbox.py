@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from crawler.storage.alert_events import alertable
@@ -365,3 +365,23 @@ def failed_count(session: Session, org: str) -> int:
         AlertDeliveryRow.org == org, AlertDeliveryRow.state == FAILED
     )
     return int(session.scalar(stmt) or 0)
+
+
+def prune_outbox(session: Session, now: datetime, *, keep_days: int) -> dict[str, int]:
+    """Forget expanded events and settled deliveries older than ``keep_days`` (failed ones
+    stay until requeued: they are a problem someone must see)."""
+    cutoff = now - timedelta(days=keep_days)
+    events = session.execute(
+        delete(AlertEventRow).where(
+            AlertEventRow.expanded_at.is_not(None), AlertEventRow.created_at < cutoff
+        )
+    )
+    settled = session.execute(
+        delete(AlertDeliveryRow).where(
+            AlertDeliveryRow.state.in_([SENT, SUMMARISED]), AlertDeliveryRow.created_at < cutoff
+        )
+    )
+    return {
+        "alert_events_deleted": int(getattr(events, "rowcount", 0) or 0),
+        "alert_deliveries_deleted": int(getattr(settled, "rowcount", 0) or 0),
+    }

@@ -18,6 +18,7 @@ from crawler.domain import Document, FoundVia, Mention, MentionKind, MentionStat
 from crawler.storage.db import session_scope
 from crawler.storage.mentions import list_mentions, record_mentions, set_mention_status
 from crawler.storage.models import AlertDeliveryRow, AlertEventRow
+from crawler.storage.outbox import prune_outbox
 from reports.alerts.sender import send_due
 from tests.alerts.sink import Sink
 
@@ -209,3 +210,16 @@ def test_two_racing_senders_send_once(engine: Engine, sink: Sink) -> None:
     assert len(sink.received) == 60
     assert len(set(sink.idempotency_keys())) == 60
     assert deliveries(engine) == {"sent": 60}
+
+
+def test_prune_keeps_failed_and_recent(engine: Engine, sink: Sink) -> None:
+    cfg = config([sink.url], max_attempts=1)
+    sink.script.append((500, {}))
+    store(engine, [find(1), find(2)])
+    send_due(cfg, engine, NOW)  # one failed, one sent
+    store(engine, [find(3)], NOW + timedelta(days=80))
+    send_due(cfg, engine, NOW + timedelta(days=80))
+    with session_scope(engine) as s:
+        pruned = prune_outbox(s, NOW + timedelta(days=91), keep_days=90)
+    assert pruned == {"alert_events_deleted": 2, "alert_deliveries_deleted": 1}
+    assert deliveries(engine) == {"failed": 1, "sent": 1}
