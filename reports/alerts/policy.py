@@ -6,6 +6,7 @@ is tested without a database or a channel.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -60,24 +61,33 @@ def backoff(attempts: int, base: timedelta, *, throttled: bool = False) -> timed
     return max(wait, THROTTLED_FLOOR) if throttled else wait
 
 
+_BROADCAST = re.compile(r"@(everyone|here|channel|room)\b", re.IGNORECASE)
+
+
+def defang(text: str) -> str:
+    """Text from outside (titles, snippets) made inert in chat channels: no ``@everyone`` /
+    ``@here`` / ``@channel`` / ``@room`` broadcast and no Slack ``<!...>`` command."""
+    return _BROADCAST.sub("@\u200b\\1", text.replace("<!", "<\u200b!"))
+
+
 def find_title(mention: MentionView) -> str:
     label = mention.kind.value
-    title = mention.title or mention.url
+    title = defang(mention.title or mention.url)
     return f"[{label}] {title}"[:250]
 
 
 def find_body(mention: MentionView) -> str:
     """The message text of one find: title, where, why it matched, link."""
-    lines = [mention.title or mention.url]
-    where = " · ".join(x for x in (mention.site, mention.author) if x)
+    lines = [defang(mention.title or mention.url)]
+    where = " · ".join(defang(x) for x in (mention.site, mention.author) if x)
     if where:
         lines.append(where)
     if mention.queries:
         lines.append("queries: " + ", ".join(mention.queries))
     if mention.target:
-        lines.append("links to: " + (mention.target_title or mention.target))
+        lines.append("links to: " + defang(mention.target_title or mention.target))
     if mention.snippet:
-        lines.append(mention.snippet)
+        lines.append(defang(mention.snippet))
     lines.append(mention.url)
     return "\n".join(lines)
 

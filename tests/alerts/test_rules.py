@@ -158,3 +158,13 @@ def test_idempotency_key_only_on_webhooks_and_labels_hide_tokens() -> None:
     assert "C3CCCC" not in label
     assert channel_label("mailtos://user:pw@mail.example/") == "mailtos://user:****@mail.example/"
     assert channel_label("json://127.0.0.1:99/hook?x=1") == "json://127.0.0.1:99/hook"
+
+
+def test_outside_text_cannot_broadcast_in_chat() -> None:
+    hostile = view(title="Hi @everyone <!channel>", snippet="ping @Here now")
+    title, body = policy.find_title(hostile), policy.find_body(hostile)
+    for text in (title, body):
+        assert "@everyone" not in text
+        assert "<!channel>" not in text
+        assert "@Here" not in text
+    assert "everyone" in title  # the words stay readable
