@@ -365,8 +365,8 @@ class AlertEventRow(Base):
 class AlertDeliveryRow(Base):
     """One message of one rule: a find (unique on rule and mention, which is what makes
     "at most once per rule and find" hold for racing senders) or an "and N more" summary
-    (``mention_id`` NULL). ``state`` moves pending -> sending -> sent | failed | summarised;
-    a sender claims a row with a conditional UPDATE of that state."""
+    (``mention_id`` NULL). ``state`` moves pending -> sending -> sent | failed | summarised
+    | skipped; a sender claims a row with a conditional UPDATE of that state."""
 
     __tablename__ = "alert_deliveries"
     __table_args__ = (

@@ -31,6 +31,8 @@ SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
 SUMMARISED = "summarised"
+SKIPPED = "skipped"
+"""The find was marked spam or deleted after it was queued: not alerted, not an error."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,9 +238,9 @@ def set_state(
     now: datetime | None = None,
     error: str = "",
 ) -> None:
-    """Move deliveries this sender owns to ``state`` (sent, summarised, failed, pending)."""
+    """Move deliveries this sender owns to ``state`` (summarised, skipped, pending)."""
     values: dict[str, Any] = {"state": state, "claimed_until": None}
-    if state in (SENT, SUMMARISED):
+    if state in (SENT, SUMMARISED, SKIPPED):
         values["sent_at"] = now
     if error:
         values["last_error"] = error
@@ -378,7 +380,8 @@ def prune_outbox(session: Session, now: datetime, *, keep_days: int) -> dict[str
     )
     settled = session.execute(
         delete(AlertDeliveryRow).where(
-            AlertDeliveryRow.state.in_([SENT, SUMMARISED]), AlertDeliveryRow.created_at < cutoff
+            AlertDeliveryRow.state.in_([SENT, SUMMARISED, SKIPPED]),
+            AlertDeliveryRow.created_at < cutoff,
         )
     )
     return {

@@ -139,10 +139,10 @@ def _send_rule(
     finds = [d for d in deliveries if d.mention is not None]
     held = [d for d in finds if policy.in_quiet_hours(rule.quiet, d.created_at, tz)]
     batched = finds if rule.mode == "batch" else (held if len(held) > 1 else [])
-    single = [d for d in finds if d not in batched]
+    in_batch = {d.id for d in batched}
+    single = [d for d in finds if d.id not in in_batch]
     with session_scope(engine) as session:
-        # Marked spam or deleted since it was queued: not alerted, not an error.
-        outbox.set_state(session, gone, outbox.SUMMARISED, token, now=now)
+        outbox.set_state(session, gone, outbox.SKIPPED, token, now=now)
         if batched:
             title, body = policy.batch_text(
                 rule.name, [_view(d.mention) for d in batched[:BATCH_LISTED]],

@@ -19,7 +19,7 @@ from crawler.storage.db import session_scope
 from crawler.storage.mentions import list_mentions, record_mentions, set_mention_status
 from crawler.storage.models import AlertDeliveryRow, AlertEventRow
 from crawler.storage.outbox import prune_outbox
-from reports.alerts.sender import send_due
+from reports.alerts.sender import SendStats, expand, send_due
 from tests.alerts.sink import Sink
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -223,3 +223,16 @@ def test_prune_keeps_failed_and_recent(engine: Engine, sink: Sink) -> None:
         pruned = prune_outbox(s, NOW + timedelta(days=91), keep_days=90)
     assert pruned == {"alert_events_deleted": 2, "alert_deliveries_deleted": 1}
     assert deliveries(engine) == {"failed": 1, "sent": 1}
+
+
+def test_marked_spam_after_queueing_is_skipped(engine: Engine, sink: Sink) -> None:
+    cfg = config([sink.url])
+    store(engine, [find(1), find(2)])
+    expand(cfg, engine, NOW, SendStats())
+    assert deliveries(engine) == {"pending": 2}
+    with session_scope(engine) as s:
+        [first] = [m for m in list_mentions(s, "Orbis") if m.url.endswith("/1")]
+        set_mention_status(s, first.id, MentionStatus.SPAM, NOW)
+    send_due(cfg, engine, NOW)
+    assert sink.titles() == ["[press] Orbis Union story 2"]
+    assert deliveries(engine) == {"sent": 1, "skipped": 1}
