@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from crawler.alert_config import Alerting, AlertRule, check_alert_rules, prepare_alerts
 from crawler.domain import Platform, SourceKind
 from crawler.matching import QuerySyntaxError, parse_query, query_warnings
 
@@ -293,6 +294,8 @@ class Config(_Frozen):
     database: Database = Database()
     retention: Retention = Retention()
     scheduler: Scheduler = Scheduler()
+    alerts: tuple[AlertRule, ...] = ()
+    alerting: Alerting = Alerting()
     path: str = Field(default="", exclude=True)
 
     @model_validator(mode="after")
@@ -306,6 +309,11 @@ class Config(_Frozen):
                 if name in seen:
                     raise ValueError(f"{label}[{index}].name: duplicate name {name!r}")
                 seen.add(name)
+        check_alert_rules(
+            self.alerts,
+            tuple(q.name for q in self.queries),
+            has_email=bool(self.digest.recipients),
+        )
         return self
 
     @property
@@ -317,6 +325,8 @@ class Config(_Frozen):
         data = self.model_dump(mode="json")
         data["smtp"]["password"] = MASK if self.smtp.password else ""
         data["database"]["url"] = mask_url(self.database.url)
+        for rule in data["alerts"]:
+            rule["urls"] = [MASK for _ in rule["urls"]]
         return data
 
 
@@ -364,7 +374,7 @@ def _describe(error: Any) -> str:
         return f"{where}: required key is missing"
     message = str(error["msg"])
     message = message.removeprefix("Value error, ")
-    if message.startswith(("sources[", "queries[")):
+    if message.startswith(("sources[", "queries[", "alerts[")):
         return message
     return f"{where}: {message}"
 
@@ -380,6 +390,10 @@ def parse_config(
             f"{Path(path).name}: smtp.password: secrets are not read from the file; put the "
             "password in the environment variable named by smtp.password_env"
         )
+    try:
+        data = {**data, "alerts": prepare_alerts(data.get("alerts", []), env)}
+    except ValueError as exc:
+        raise ConfigError(f"{Path(path).name}: {exc}") from None
     try:
         config = Config.model_validate({**data, "path": path})
     except ValidationError as exc:

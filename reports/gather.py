@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from crawler.storage.outbox import failed_count
 from crawler.storage.reporting import (
     counts_by_day,
     day_mentions,
@@ -51,4 +52,5 @@ def load_digest_input(
         sources=tuple(source_statuses(session, org, window.until)),
         failed_runs=tuple(failed_runs(session, window.since, window.until)),
         rejected_receipts=tuple(rejected_receipts(session, window.since, window.until)),
+        failed_alerts=failed_count(session, org),
     )

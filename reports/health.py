@@ -85,4 +85,5 @@ def build_health(data: DigestInput, tz: ZoneInfo, limit: int) -> HealthView:
         run_errors=tuple(runs[:limit]),
         rejected=tuple(rejected[:limit]),
         hidden=hidden,
+        failed_alerts=data.failed_alerts,
     )

@@ -36,6 +36,8 @@ class DigestInput:
     sources: tuple[SourceStatus, ...]
     failed_runs: tuple[RunRecord, ...]
     rejected_receipts: tuple[ReceiptRecord, ...]
+    failed_alerts: int = 0
+    """Alert deliveries given up on after their retries (#21), not yet requeued."""
 
     @property
     def day(self) -> date:
@@ -195,10 +197,13 @@ class HealthView:
     run_errors: tuple[RunIssue, ...]
     rejected: tuple[ReceiptIssue, ...]
     hidden: int
+    failed_alerts: int = 0
 
     @property
     def all_clear(self) -> bool:
-        return not (self.failing or self.silent or self.run_errors or self.rejected)
+        return not (
+            self.failing or self.silent or self.run_errors or self.rejected or self.failed_alerts
+        )
 
     @property
     def line(self) -> str:
@@ -210,6 +215,7 @@ class HealthView:
             (len(self.failing), "failing source"),
             (len(self.silent), "silent source"),
             (len(self.rejected), "rejected linkback"),
+            (self.failed_alerts, "failed alert"),
         ):
             if n:
                 parts.append(f"{n} {what}{'s' if n != 1 else ''}")

@@ -21,6 +21,7 @@ from crawler.domain import MentionKind, MentionStatus
 from crawler.storage.db import DatabaseError, session_scope
 from crawler.storage.mentions import list_mentions
 from crawler.storage.migrate import upgrade
+from crawler.storage.outbox import failed_count
 from crawler.storage.runs import last_run_per_job, recent_runs, scheduled_next_runs
 from crawler.storage.sources import source_states, sync_sources
 from scheduler.context import App, Failure
@@ -123,11 +124,17 @@ def status(app: App) -> None:
         states = source_states(session, app.config.organisation.name)
         last = last_run_per_job(session)
         runs = recent_runs(session, limit=10)
+        failed_alerts = failed_count(session, app.config.organisation.name)
     print_sources(states, app.console)
     print_jobs(
         [(j.id, j.title) for j in all_jobs()], scheduled_next_runs(engine), last, app.console
     )
     print_runs(runs, app.console)
+    if failed_alerts:
+        app.console.print(
+            f"[bold red]{failed_alerts} alert(s) failed after their retries:[/] "
+            "see `mediamon alerts outbox --failed`, requeue with `--retry`"
+        )
     unhealthy = [s for s in states if s.health != "ok"]
     if unhealthy:
         names = ", ".join(f"{s.name} ({s.health})" for s in unhealthy)
@@ -199,6 +206,7 @@ def mentions(
 
 def _register() -> None:
     """Commands that live in their own modules (one module per concern)."""
+    from scheduler.cmd_alerts import alerts
     from scheduler.cmd_crawl import crawl
     from scheduler.cmd_demo import demo
     from scheduler.cmd_digest import digest
@@ -208,6 +216,7 @@ def _register() -> None:
     from scheduler.cmd_serve import serve
     from scheduler.cmd_sources import sources
 
+    cli.add_command(alerts)
     cli.add_command(crawl)
     cli.add_command(demo)
     cli.add_command(poll)

@@ -7,6 +7,7 @@ from typing import Any
 
 from crawler.config import Config
 from crawler.storage.db import session_scope
+from crawler.storage.outbox import prune_outbox
 from crawler.storage.retention import delete_expired
 from scheduler.runtime import Runtime
 
@@ -37,12 +38,22 @@ def digest(rt: Runtime, run_id: int) -> dict[str, Any]:
     return stats
 
 
+def alerts(rt: Runtime, run_id: int) -> dict[str, Any]:
+    """Expand new finds into alert deliveries and send what is due (#21)."""
+    from reports.alerts.sender import send_due
+
+    stats = send_due(rt.config, rt.engine, rt.clock.now())
+    return {"idle": True} if stats.idle else stats.as_dict()
+
+
 def cleanup(rt: Runtime, run_id: int) -> dict[str, Any]:
     now = rt.clock.now()
     with session_scope(rt.engine) as session:
-        return delete_expired(
+        stats = delete_expired(
             session,
             now,
             runs_days=rt.config.retention.crawl_runs_days,
             receipts_days=rt.config.retention.receipts_days,
         )
+        stats.update(prune_outbox(session, now, keep_days=rt.config.alerting.keep_days))
+        return stats

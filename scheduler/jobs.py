@@ -18,7 +18,13 @@ from typing import Any
 
 from crawler.config import Config
 from crawler.storage.db import session_scope
-from crawler.storage.runs import finish_run, mark_interrupted, start_run, unfinished_runs
+from crawler.storage.runs import (
+    discard_run,
+    finish_run,
+    mark_interrupted,
+    start_run,
+    unfinished_runs,
+)
 from scheduler import job_functions
 from scheduler.runner import config_payload, run_child
 from scheduler.runtime import Runtime
@@ -85,6 +91,9 @@ def record(rt: Runtime, job_id: str, runner: JobRunner) -> dict[str, Any] | None
         error, status = f"{type(exc).__name__}: {exc}", 1
         log.error("job %s raised:\n%s", job_id, traceback.format_exc())
     with session_scope(rt.engine) as session:
+        if not status and stats.get("idle") is True:
+            discard_run(session, run_id)  # a pass that found nothing to do is not history
+            return stats
         finish_run(
             session, run_id, rt.clock.now(), stats=_jsonable(stats), exit_status=status, error=error
         )
@@ -136,6 +145,12 @@ def all_jobs() -> list[JobSpec]:
         JobSpec("harvest", "harvest linkbacks", every("harvest_every_seconds"), child("harvest")),
         JobSpec("verify", "verify receipts", every("verify_every_seconds"), child("verify")),
         JobSpec("recheck", "re-check linkbacks", every("recheck_every_seconds"), child("recheck")),
+        JobSpec(
+            "alerts",
+            "send due alerts",
+            lambda config: float(config.alerting.send_every_seconds),
+            f.alerts,
+        ),
         JobSpec("digest", "send the digest", every("digest_every_seconds"), f.digest),
         JobSpec("cleanup", "retention clean-up", every("cleanup_every_seconds"), f.cleanup),
     ]

@@ -135,6 +135,8 @@ class PostTask:
     comment_feed_url: str = ""
     checked: frozenset[str] = frozenset()
     """Document keys of linkbacks whose source was already fetched: not fetched again."""
+    first_harvest: bool = False
+    """Never harvested before: what it turns up is the post's archive, digest only (#21)."""
 
 
 @dataclass(frozen=True, slots=True)

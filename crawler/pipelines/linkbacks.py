@@ -159,8 +159,9 @@ class HarvestPipeline(_Pipeline):
             line.found[kind.value] = line.found.get(kind.value, 0) + 1
             if not existing:
                 line.new[kind.value] = line.new.get(kind.value, 0) + 1
-        record_mentions(session, first, ctx.now)
-        record_mentions(session, again, ctx.now)
+        # A post's first harvest turns up its archive: stored, in the digest, never alerted.
+        record_mentions(session, first, ctx.now, backfill=task.first_harvest)
+        record_mentions(session, again, ctx.now, backfill=task.first_harvest)
         self._first_checks(session, item, dict(recorded), line)
         if item.answered:
             mark_harvested(session, [task.post_id], ctx.now)

@@ -117,6 +117,7 @@ def _post_task(post: HarvestPost, checked: set[str]) -> PostTask:
         site_url=post.site_url,
         comment_feed_url=post.comment_feed_url,
         checked=frozenset(checked),
+        first_harvest=post.last_harvested_at is None,
     )
 
 

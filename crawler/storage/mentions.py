@@ -17,6 +17,7 @@ from sqlalchemy import Select, delete, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from crawler.domain import Document, FoundVia, Mention, MentionKind, MentionStatus
+from crawler.storage.alert_events import queue_alert_events
 from crawler.storage.models import DocumentRow, MentionRow, PostRow, SourceRow
 from crawler.storage.posts import published_targets
 from crawler.storage.upsert import upsert
@@ -183,8 +184,13 @@ def _post_ids(session: Session, org: str, targets: set[str]) -> dict[str, int]:
     return {t: post_id for t, (post_id, _) in published_targets(session, org, targets).items()}
 
 
-def record_mentions(session: Session, mentions: Sequence[Mention], now: datetime) -> RecordResult:
+def record_mentions(
+    session: Session, mentions: Sequence[Mention], now: datetime, *, backfill: bool = False
+) -> RecordResult:
     """Store mentions and their documents; returns how many were new and how many seen again.
+
+    Each NEW mention gets an alert event in the same transaction (the outbox of #21);
+    ``backfill`` marks finds of an archive's first harvest, which go to the digest only.
 
     Seeing a mention again refreshes ``last_seen_at``, adds the route to ``routes`` and fills
     evidence that was missing; ``first_seen_at``, ``found_via`` and ``status`` stay.
@@ -205,7 +211,7 @@ def record_mentions(session: Session, mentions: Sequence[Mention], now: datetime
         posts = _post_ids(session, org, {m.target for m in items if m.target})
         for i in range(0, len(items), BATCH):
             result += _record_batch(
-                session, org, items[i : i + BATCH], doc_ids, posts, sources, now
+                session, org, items[i : i + BATCH], doc_ids, posts, sources, now, backfill
             )
     return result
 
@@ -218,6 +224,7 @@ def _record_batch(
     posts: dict[str, int],
     sources: dict[str, int],
     now: datetime,
+    backfill: bool,
 ) -> RecordResult:
     rows: dict[tuple[int, str, str], dict[str, object]] = {}
     for m in items:
@@ -264,6 +271,12 @@ def _record_batch(
         ],
     )
     _merge_routes(session, org, rows, existing)
+    new_keys = [key for key in rows if key not in existing]
+    if new_keys:
+        created = _existing_keys(session, org, new_keys)
+        queue_alert_events(
+            session, org, [mention_id for mention_id, _ in created.values()], now, backfill=backfill
+        )
     return RecordResult(len(rows) - len(existing), len(existing))
 
 

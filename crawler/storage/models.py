@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -342,3 +343,82 @@ class BlockRow(Base):
     value: Mapped[str] = mapped_column(String(2048))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
+
+
+class AlertEventRow(Base):
+    """The transactional outbox (#21): one row per NEW mention, written in the transaction
+    that inserts the mention, so a find is never stored without its alert being queued (nor
+    queued without being stored). The sender expands it against the rules once."""
+
+    __tablename__ = "alert_events"
+    __table_args__ = (UniqueConstraint("mention_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org: Mapped[str] = mapped_column(String(200))
+    mention_id: Mapped[int] = mapped_column(ForeignKey("mentions.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+    backfill: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Found by the first harvest of an archive: goes to the digest, never to alerts."""
+    expanded_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+
+
+class AlertDeliveryRow(Base):
+    """One message of one rule: a find (unique on rule and mention, which is what makes
+    "at most once per rule and find" hold for racing senders) or an "and N more" summary
+    (``mention_id`` NULL). ``state`` moves pending -> sending -> sent | failed | summarised
+    | skipped; a sender claims a row with a conditional UPDATE of that state."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (
+        UniqueConstraint("rule", "mention_id"),
+        Index("ix_alert_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(String(200))
+    mention_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), default=None
+    )
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    channels_done: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    """Indexes of the rule's channels that took the message: a retry skips them."""
+    summary_count: Mapped[int] = mapped_column(Integer, default=0)
+    """For a summary or batch row: how many finds it stands for."""
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    """A summary or batch row's message, rendered once so a retry sends the same text."""
+
+
+class AlertSpikeRow(Base):
+    """One spike of one query (#21): open while the window stays above its threshold, so a
+    spike is alerted once however many sender passes see it."""
+
+    __tablename__ = "alert_spikes"
+    __table_args__ = (
+        Index(
+            "uq_alert_spikes_open",
+            "org",
+            "rule",
+            "query",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(String(200))
+    query: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    baseline: Mapped[float] = mapped_column(Float, default=0.0)

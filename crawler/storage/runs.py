@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import MetaData, Table, func, inspect, select, update
+from sqlalchemy import MetaData, Table, delete, func, inspect, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,12 @@ def finish_run(
         .values(finished_at=now, stats=stats or {}, exit_status=exit_status, error=error[:4000])
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+def discard_run(session: Session, run_id: int) -> None:
+    """Forget a run that did nothing (the alert sender's idle passes, every few seconds, would
+    otherwise bury the runs that matter in `status`)."""
+    session.execute(delete(CrawlRunRow).where(CrawlRunRow.id == run_id))
 
 
 def recent_runs(session: Session, limit: int = 20) -> Sequence[CrawlRunRow]:

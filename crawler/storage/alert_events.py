@@ -1,0 +1,41 @@
+"""The write half of the alert outbox (#21), called by ``record_mentions``.
+
+Separate from ``crawler.storage.outbox`` (the senders' half, which reads mentions) so that
+the mention write path and the outbox do not import each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+
+from crawler.domain import MentionStatus
+from crawler.storage.models import AlertEventRow, MentionRow
+from crawler.storage.upsert import dialect_insert
+
+BATCH = 500
+
+#: Mention statuses that never alert. The one place to extend (triage's "irrelevant").
+NOT_ALERTED = (MentionStatus.SPAM.value, MentionStatus.DELETED.value)
+
+
+def alertable() -> ColumnElement[bool]:
+    """The condition a mention must meet to be alerted (checked at expansion and at send)."""
+    return MentionRow.status.not_in(NOT_ALERTED)
+
+
+def queue_alert_events(
+    session: Session, org: str, mention_ids: Iterable[int], now: datetime, *, backfill: bool
+) -> None:
+    """Write one outbox event per new mention, in the caller's transaction."""
+    rows = [
+        {"org": org, "mention_id": m, "created_at": now, "backfill": backfill, "expanded_at": None}
+        for m in mention_ids
+    ]
+    table = AlertEventRow.__table__
+    for i in range(0, len(rows), BATCH):
+        stmt = dialect_insert(session, table).values(rows[i : i + BATCH])  # type: ignore[arg-type]
+        session.execute(stmt.on_conflict_do_nothing(index_elements=["mention_id"]))
