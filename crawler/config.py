@@ -295,6 +295,9 @@ class Queue(_Frozen):
     """How long a queued or running group's key lives when nobody clears it (a dead worker)."""
     heartbeat_timeout_seconds: float = Field(default=60, ge=1)
     """A worker silent this long is dead: Redis gives its messages to another worker."""
+    maintenance_per_million: int = Field(default=1000, ge=1, le=1_000_000)
+    """How many of a million broker commands also look for dead workers (Dramatiq's
+    ``maintenance_chance``); the tests raise it so a dead worker's message comes back soon."""
 
     @field_validator("url")
     @classmethod

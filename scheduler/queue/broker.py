@@ -13,6 +13,8 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import redis
+from dramatiq import Broker, Middleware
+from dramatiq.broker import MessageProxy
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import (
     AgeLimit,
@@ -91,6 +93,28 @@ def wait_for_redis(
         return failures
 
 
+def reasons_key(queue: Queue) -> str:
+    """Why each dead-lettered message died, by Dramatiq message id (the broker's dead-letter
+    set keeps only the message as it was sent)."""
+    return f"{queue.prefix}:dead-reasons"
+
+
+class DeadLetterReasons(Middleware):
+    """Keeps the last line of a dead-lettered message's error for ``queue dead``."""
+
+    def __init__(self, queue: Queue) -> None:
+        self.queue = queue
+
+    def after_nack(self, broker: Broker, message: MessageProxy) -> None:
+        trace = str(message.options.get("traceback") or "").strip().splitlines()
+        reason = trace[-1] if trace else "failed"
+        key = reasons_key(self.queue)
+        client = getattr(broker, "client", None)
+        if isinstance(client, redis.Redis):
+            client.hset(key, message.message_id, reason[:2000])
+            client.expire(key, DEAD_MESSAGE_TTL_MS // 1000)
+
+
 def build_broker(queue: Queue, *, heartbeat_timeout_ms: int | None = None) -> RedisBroker:
     """The broker with the middleware a crawler fleet needs and nothing else.
 
@@ -105,6 +129,7 @@ def build_broker(queue: Queue, *, heartbeat_timeout_ms: int | None = None) -> Re
         Pipelines(),
         Retries(min_backoff=1000, max_backoff=300_000),
         CurrentMessage(),
+        DeadLetterReasons(queue),
     ]
     return RedisBroker(  # type: ignore[no-untyped-call]
         url=queue.url,
@@ -112,6 +137,7 @@ def build_broker(queue: Queue, *, heartbeat_timeout_ms: int | None = None) -> Re
         middleware=middleware,
         heartbeat_timeout=heartbeat_timeout_ms or int(queue.heartbeat_timeout_seconds * 1000),
         dead_message_ttl=DEAD_MESSAGE_TTL_MS,
+        maintenance_chance=queue.maintenance_per_million,
     )
 
 

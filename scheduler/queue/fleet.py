@@ -22,6 +22,7 @@ from dramatiq import Message
 from dramatiq.brokers.redis import RedisBroker
 
 from crawler.config import Queue
+from scheduler.queue.broker import reasons_key
 from scheduler.queue.messages import FLOWS
 
 
@@ -152,14 +153,10 @@ class DeadMessage:
     reason: str
 
 
-def _reason(message: Message[Any]) -> str:
-    trace = str(message.options.get("traceback") or "").strip().splitlines()
-    return trace[-1] if trace else "(no reason recorded)"
-
-
 def dead_messages(client: redis.Redis, queue: Queue) -> list[DeadMessage]:
     """Every dead-lettered message of every flow, oldest first, with its reason."""
     out = []
+    reasons: Any = client.hgetall(reasons_key(queue))
     for flow in FLOWS:
         key = f"{queue.prefix}:{flow}.XQ"
         for raw_id, score in client.zrange(key, 0, -1, withscores=True):  # type: ignore[union-attr]
@@ -176,11 +173,15 @@ def dead_messages(client: redis.Redis, queue: Queue) -> list[DeadMessage]:
                     float(score) / 1000,
                     str(info.get("group", "?")),
                     info.get("run_id"),
-                    _reason(message),
+                    _text(reasons.get(message.message_id.encode(), b"(no reason recorded)")),
                 )
             )
     out.sort(key=lambda d: d.died_at)
     return out
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def retry_dead(client: redis.Redis, broker: RedisBroker, queue: Queue) -> int:
@@ -200,5 +201,6 @@ def retry_dead(client: redis.Redis, broker: RedisBroker, queue: Queue) -> int:
         broker.enqueue(message.copy(queue_name=dead.flow, options=options))
         client.zrem(key, dead.redis_id)
         client.hdel(key + ".msgs", dead.redis_id)
+        client.hdel(reasons_key(queue), message.message_id)
         count += 1
     return count
