@@ -30,6 +30,7 @@ from crawler.storage.migrate import require_current
 from scheduler.context import App, Failure
 from scheduler.queue.actors import Executor, declare_actors
 from scheduler.queue.broker import build_broker, limiter_backend, redis_client, wait_for_redis
+from scheduler.queue.enqueue import send
 from scheduler.queue.fleet import Heartbeat
 from scheduler.queue.messages import FLOWS
 from scheduler.runner import stop_all_children
@@ -128,7 +129,14 @@ def serve(config: Config, db_url: str, threads: int, flows: list[str]) -> int:
     def forget(key: str) -> None:
         client.delete(key)
 
-    executor = Executor(config, db_url, engine, limiter_backend(queue), forget=forget)
+    executor = Executor(
+        config,
+        db_url,
+        engine,
+        limiter_backend(queue),
+        forget=forget,
+        send=lambda message: send(broker, message),
+    )
     declare_actors(broker, executor, flows)
     dramatiq_worker = dramatiq.Worker(broker, queues=set(flows), worker_threads=threads)
     heartbeat = Heartbeat(client, queue, flows, lambda: executor.runs_done)

@@ -8,9 +8,10 @@ worker down. What happens to a message is decided here and carried out by Dramat
 * an unknown kind or another message format: dead-lettered at once with the reason;
 * a run stopped at its time limit: tried once more under the same run row, then
   dead-lettered (the row is finished with the reason);
-* the database unreachable, a worker of another schema or config version, the host busy
-  with another worker's run, the worker stopping: back to the queue with backoff, nothing
-  acknowledged as done;
+* the database unreachable, a worker of another schema or config version, the worker
+  stopping: back to the queue with backoff, nothing acknowledged as done;
+* the host busy with another worker's run (the per-host ``ConcurrentRateLimiter``): back to
+  the queue for as long as it takes;
 * a message whose run row is already finished (a redelivery after a worker died just after
   finishing): acknowledged without running again.
 """
@@ -24,9 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dramatiq
+from dramatiq import Retry
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import CurrentMessage
-from dramatiq.rate_limits import ConcurrentRateLimiter, RateLimitExceeded
+from dramatiq.rate_limits import ConcurrentRateLimiter
 from dramatiq.rate_limits.backends import RedisBackend
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
@@ -67,13 +69,24 @@ class RunTimedOut(Exception):
     pass
 
 
+class HostBusy(Retry):
+    """Another worker holds this host's slot: try again soon (1 s, 2 s ... at most a
+    minute apart) for as long as it takes; a long crawl of the host must not kill the
+    message. The slot of a worker that died frees itself after the run's time limit."""
+
+    def __init__(self, message: str, retries: int) -> None:
+        super().__init__(message, delay=int(min(2**retries, 60) * 1000))
+
+
 def retry_when(retries: int, exc: BaseException) -> bool:
     """Dramatiq asks this after a failure (``retries`` failures before this one)."""
     if isinstance(exc, BadMessage):
         return False
+    if isinstance(exc, HostBusy):
+        return True
     if isinstance(exc, RunTimedOut):
         return retries < 1
-    if isinstance(exc, Refused | RateLimitExceeded):
+    if isinstance(exc, Refused):
         return retries < WAIT_RETRIES
     return retries < 2
 
@@ -88,6 +101,8 @@ class Executor:
     limiter_backend: RedisBackend
     forget: Callable[[str], None]
     """Deletes a dedupe key (the group may be queued again)."""
+    send: Callable[[RunMessage], None]
+    """Sends a message (the ``then`` of a finished run)."""
     stopping: threading.Event = field(default_factory=threading.Event)
     runs_done: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -105,9 +120,11 @@ class Executor:
             self.limiter_backend,
             f"{self.config.queue.prefix}:host:{message.group}",
             limit=self.config.queue.per_host_concurrency,
-            ttl=int((self._time_limit + self._grace + 60) * 1000),
+            ttl=int((self._time_limit + self._grace + 5) * 1000),
         )
-        with limiter.acquire():
+        with limiter.acquire(raise_on_failure=False) as acquired:
+            if not acquired:
+                raise HostBusy(f"host {message.group} is busy with another run", _retries())
             self._run(message)
 
     @property
@@ -150,9 +167,9 @@ class Executor:
         if self._finished(message.run_id):
             log.info("run %s is already finished; not running it again", message.run_id)
             self.forget(key)
+            self._send_next(message)
             return
-        current = CurrentMessage.get_current_message()
-        retries = int(current.options.get("retries", 0)) if current is not None else 0
+        retries = _retries()
         report, result = run_opened(
             message.job,
             self.config,
@@ -171,12 +188,23 @@ class Executor:
             )
         finish_report(self.engine, message.run_id, report)
         self.forget(key)
+        self._send_next(message)
         with self._lock:
             self.runs_done += 1
         if result.exit_status == TIMEOUT_EXIT:
             raise RunTimedOut(
                 f"run {message.run_id} ({message.kind} {message.group}): {result.error} twice"
             )
+
+    def _send_next(self, message: RunMessage) -> None:
+        """The messages that waited for this run (a bad one is logged and left out)."""
+        for data in message.then:
+            try:
+                follower = parse_message(data)
+            except BadMessage as exc:
+                log.error("run %s: not sending a follower: %s", message.run_id, exc)
+                continue
+            self.send(follower)
 
     def _close_bad(self, payload: Any, reason: str) -> None:
         """Finish the row of a message that will never run, so no CLI waits for it."""
@@ -187,6 +215,12 @@ class Executor:
             close_run(self.engine, run_id, clock.now(), reason, 2)
         except (DatabaseError, OperationalError):
             log.warning("could not close run %s of a bad message", run_id)
+
+
+def _retries() -> int:
+    """How often the message being run failed before (0 outside a worker)."""
+    current = CurrentMessage.get_current_message()
+    return int(current.options.get("retries", 0)) if current is not None else 0
 
 
 def declare_actors(broker: RedisBroker, executor: Executor, flows: list[str]) -> None:

@@ -24,7 +24,7 @@ from crawler.storage.db import session_scope
 from crawler.storage.migrate import head_revision
 from crawler.storage.runs import finish_run, runs_by_id, start_run
 from scheduler.queue.groups import Group
-from scheduler.queue.messages import FLOWS, RunMessage, config_version
+from scheduler.queue.messages import FLOWS, RunMessage, config_version, parse_message
 
 #: The actor of each flow (one queue per flow, named after it).
 ACTOR_PREFIX = "run_"
@@ -62,11 +62,18 @@ def enqueue_groups(
     groups: Iterable[Group],
     now: datetime,
 ) -> list[Enqueued]:
-    """Open a run row and send a message for each group that is not already queued."""
+    """Open a run row and send a message for each group that is not already queued.
+
+    Groups marked ``first`` go out at once, one after the other (each carries the next in
+    ``then``); the last of them carries all the other groups, which the worker sends when
+    it has finished it. Without a first group everything goes out at once.
+    """
     queue = config.queue
     schema = head_revision(engine)
     version = config_version(config)
     out: list[Enqueued] = []
+    firsts: list[RunMessage] = []
+    rest: list[RunMessage] = []
     for group in groups:
         key = dedupe_key(queue, group.kind, group.name)
         if not client.set(key, "queued", nx=True, ex=int(queue.dedupe_seconds)):
@@ -75,15 +82,20 @@ def enqueue_groups(
         try:
             with session_scope(engine) as session:
                 run_id = start_run(session, FLOWS[group.kind], now, pid=None)
-            send(
-                broker,
-                RunMessage(group.kind, group.name, run_id, schema, version, dict(group.options)),
-            )
         except BaseException:
             client.delete(key)
             raise
-        client.set(key, str(run_id), xx=True, keepttl=True)
+        message = RunMessage(group.kind, group.name, run_id, schema, version, dict(group.options))
+        (firsts if group.first else rest).append(message)
         out.append(Enqueued(group, run_id))
+    if not firsts:
+        for message in rest:
+            send(broker, message)
+        return out
+    chained = [m.to_json() for m in rest]
+    for message in reversed(firsts):
+        chained = [RunMessage(**{**message.to_json(), "then": chained}).to_json()]
+    send(broker, parse_message(chained[0]))
     return out
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from crawler.config import Config
+from crawler.domain import SourceType
 from crawler.matching.sites import site_of_url
 from crawler.runs.linkbacks import select_posts
 from crawler.runs.poll import due_now, fetch_url
@@ -36,6 +37,8 @@ class Group:
     kind: str
     name: str
     options: dict[str, Any] = field(default_factory=dict)
+    first: bool = False
+    """Run before the flow's other groups (the group of the organisation's own feeds)."""
 
 
 def _by_site(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
@@ -61,7 +64,11 @@ def feed_groups(
         config, engine, source_names=tuple(source_names), all_sources=all_sources, now=now
     )
     sites = _by_site((fetch_url(row), row.name) for row in due.rows)
-    return [Group("feeds", site, {"source_names": names}) for site, names in sorted(sites.items())]
+    own = {row.name for row in due.rows if row.type == SourceType.OWN.value}
+    return [
+        Group("feeds", site, {"source_names": names}, first=bool(own & set(names)))
+        for site, names in sorted(sites.items())
+    ]
 
 
 def site_groups(

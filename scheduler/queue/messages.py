@@ -55,6 +55,10 @@ class RunMessage:
     schema: str
     config: str
     options: dict[str, Any] = field(default_factory=dict)
+    then: list[dict[str, Any]] = field(default_factory=list)
+    """Messages to send once this run is finished: the organisation's own feeds are polled
+    before the others, because a link to our post is only recognised once the post is
+    known (as the embedded poll does by reading our feed first)."""
     version: int = FORMAT_VERSION
 
     @property
@@ -94,9 +98,12 @@ def parse_message(data: Any) -> RunMessage:
     for name, value in options.items():
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise BadMessage(f"options.{name}: expected a list of strings")
+    then = data.get("then") or []
+    if not isinstance(then, list) or not all(isinstance(m, dict) for m in then):
+        raise BadMessage("then: expected a list of messages")
     extra = sorted(
-        set(data) - {"kind", "group", "run_id", "schema", "config", "options", "version"}
+        set(data) - {"kind", "group", "run_id", "schema", "config", "options", "then", "version"}
     )
     if extra:
         raise BadMessage(f"unknown fields: {', '.join(extra)}")
-    return RunMessage(kind, group, run_id, schema, config, dict(options), version)
+    return RunMessage(kind, group, run_id, schema, config, dict(options), list(then), version)

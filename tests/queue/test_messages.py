@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from crawler.config import ConfigError, load_config
-from scheduler.queue.actors import RunTimedOut, WrongVersion, retry_when
+from scheduler.queue.actors import HostBusy, RunTimedOut, WrongVersion, retry_when
 from scheduler.queue.messages import (
     FORMAT_VERSION,
     BadMessage,
@@ -106,3 +106,10 @@ def test_config_version_follows_the_config_not_its_path(tmp_path: Path) -> None:
     two = load_config(write_config(tmp_path / "b", MINIMAL_CONFIG))
     three = load_config(write_config(tmp_path, MINIMAL_CONFIG.replace("weight = 3", "weight = 2")))
     assert config_version(one) == config_version(two) != config_version(three)
+
+
+def test_a_busy_host_is_retried_for_as_long_as_it_takes_at_most_a_minute_apart() -> None:
+    assert retry_when(500, HostBusy("busy", 500))
+    assert HostBusy("busy", 0).delay == 1000
+    assert HostBusy("busy", 3).delay == 8000
+    assert HostBusy("busy", 40).delay == 60_000
