@@ -124,6 +124,9 @@ class Executor:
         )
         with limiter.acquire(raise_on_failure=False) as acquired:
             if not acquired:
+                log.info(
+                    "run %s: host %s is busy with another run; later", message.run_id, message.group
+                )
                 raise HostBusy(f"host {message.group} is busy with another run", _retries())
             self._run(message)
 

@@ -42,7 +42,7 @@ from tests.queue.conftest import (
     web_config,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 @pytest.fixture

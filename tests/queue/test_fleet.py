@@ -42,7 +42,7 @@ from tests.queue.conftest import (
     web_config,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 PER_HOST = 1
 
