@@ -36,9 +36,13 @@ def child(name: str) -> JobRunner:
 
     def run(rt: Runtime, run_id: int) -> dict[str, Any]:
         if rt.config.queue.enabled and name in QUEUED_JOBS:
+            from scheduler.queue.broker import QueueUnavailable
             from scheduler.queue.scheduling import enqueue_due
 
-            return enqueue_due(rt.config, rt.engine, rt.clock.now(), QUEUED_JOBS[name])
+            try:
+                return enqueue_due(rt.config, rt.engine, rt.clock.now(), QUEUED_JOBS[name])
+            except QueueUnavailable as exc:  # one line in the log; the next interval retries
+                raise JobFailed(str(exc)) from None
         now = rt.clock.now()
         result = run_child(
             [name, "--db", rt.db_url, "--now", now.isoformat(), "--run-id", str(run_id)],

@@ -23,7 +23,7 @@ from crawler import clock
 from crawler.config import load_config
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.migrate import upgrade
-from crawler.storage.runs import runs_by_id, start_run
+from crawler.storage.runs import recent_runs, runs_by_id, start_run
 from sampleweb.pages.trouble import ENDPOINTS, HOST
 from sampleweb.server.router import SampleWeb
 from scheduler.cli import cli
@@ -242,3 +242,27 @@ def test_a_run_that_hangs_is_stopped_tried_once_more_then_dead_lettered(
     assert "time limit" in row.error
     broker.close()
     assert subprocess  # the module starts processes: an integration test
+
+
+def test_the_scheduler_with_redis_refusing_waits_then_records_the_job_failed_and_goes_on(
+    web: SampleWeb,
+    sqlite_url: str,
+    tmp_path: Path,
+    queue_prefix: str,
+    qengine: Engine,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    config = refused_config(tmp_path / "mediamon.toml", web, queue_prefix)
+    result = CliRunner().invoke(
+        cli, ["--config", str(config), "--db", sqlite_url, "-v", "run", "--once", "--job",
+              "verify", "--job", "cleanup"]
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "1 job(s) failed: verify" in result.stderr
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("retrying in 8 s" in m for m in logged)  # it waited, backing off, first
+    assert any(m.startswith("job verify failed: queue.url: Redis") for m in logged)
+    with session_scope(qengine) as session:
+        rows = {r.job: r for r in recent_runs(session)}
+    assert "queue.url: Redis unreachable; receipts not queued this time" in rows["verify"].error
+    assert rows["cleanup"].exit_status == 0  # the other jobs go on
