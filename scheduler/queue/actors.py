@@ -189,7 +189,10 @@ class Executor:
                 f"run {message.run_id} ({message.kind} {message.group}): "
                 f"{result.error}; trying once more"
             )
-        finish_report(self.engine, message.run_id, report)
+        try:
+            finish_report(self.engine, message.run_id, report)
+        except (DatabaseError, OperationalError) as exc:  # the run is redone, its row kept
+            raise DatabaseUnavailable(f"run {message.run_id} not recorded: {exc}") from None
         self.forget(key)
         self._send_next(message)
         with self._lock:
