@@ -28,7 +28,7 @@ from scheduler.queue.enqueue import enqueue_groups, wait_for_runs
 from scheduler.queue.fleet import fleet_status
 from scheduler.queue.groups import feed_groups, receipt_groups
 from tests.feeds.conftest import toml_string
-from tests.queue.conftest import start_worker, stop_worker, wait_until, web_config
+from tests.queue.conftest import registered, start_worker, stop_worker, wait_until, web_config
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -152,3 +152,24 @@ def test_sigterm_stops_a_running_run_after_the_grace_and_its_message_comes_back(
         assert runs_by_id(session, [run_id])[run_id].finished_at is None
     broker.close()
     client.close()
+
+
+def test_processes_start_that_many_workers_and_sigterm_stops_them_all(
+    web: SampleWeb, sqlite_url: str, tmp_path: Path, queue_prefix: str, qengine: Engine
+) -> None:
+    path = web_config(tmp_path / "mediamon.toml", web, queue_prefix)
+    supervisor = start_worker(path, sqlite_url, "--processes", "2", "--flows", "receipts")
+    wait_until(lambda: registered(queue_prefix) == 2, "two worker processes")
+    assert stop_worker(supervisor) == 0
+    assert registered(queue_prefix) == 0  # both stopped cleanly and left the registry
+
+
+def test_unknown_flow_is_one_line_and_exit_2(
+    web: SampleWeb, sqlite_url: str, tmp_path: Path, queue_prefix: str, qengine: Engine
+) -> None:
+    path = web_config(tmp_path / "mediamon.toml", web, queue_prefix)
+    code, _, err = _invoke(path, sqlite_url, "worker", "--flows", "feeds,podcasts")
+    assert code == 2
+    assert err.strip() == (
+        "mediamon: --flows: unknown flow podcasts; choose from feeds,sites,linkbacks,receipts"
+    )
