@@ -280,6 +280,49 @@ class Retention(_Frozen):
     receipts_days: int = Field(default=90, ge=1)
 
 
+class Queue(_Frozen):
+    """Scale-out mode (#19): where the Dramatiq workers take their messages from.
+
+    An empty ``url`` (the default, or no ``[queue]`` table) is today's embedded mode: every
+    run goes to a child of the process that wants it. ``prefix`` is the Dramatiq namespace,
+    so several deployments can share one Redis.
+    """
+
+    url: str = ""
+    prefix: str = Field(default="mediamon", min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")
+    per_host_concurrency: int = Field(default=1, ge=1, le=64)
+    """Runs of one host group at once across all workers (a ``ConcurrentRateLimiter``)."""
+    dedupe_seconds: float = Field(default=3600, gt=0)
+    """How long a queued or running group's key lives when nobody clears it (a dead worker)."""
+    heartbeat_timeout_seconds: float = Field(default=60, ge=1)
+    """A worker silent this long is dead: Redis gives its messages to another worker."""
+    maintenance_per_million: int = Field(default=1000, ge=1, le=1_000_000)
+    """How many of a million broker commands also look for dead workers (Dramatiq's
+    ``maintenance_chance``); the tests raise it so a dead worker's message comes back soon."""
+
+    @field_validator("url")
+    @classmethod
+    def _redis_url(cls, v: str) -> str:
+        if not v:
+            return v
+        try:
+            parts = urlsplit(v)
+            port = parts.port
+            db = parts.path.strip("/")
+        except ValueError as exc:
+            raise ValueError(f"not a Redis URL: {v!r} ({exc})") from None
+        if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+            raise ValueError(f"not a Redis URL (redis://host:6379/0): {v!r}")
+        if db and not db.isdigit():
+            raise ValueError(f"the database of a Redis URL is a number: {v!r}")
+        del port
+        return v
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+
 class Config(_Frozen):
     """The whole file. ``path`` is where it was read from (relative paths resolve beside it)."""
 
@@ -296,6 +339,7 @@ class Config(_Frozen):
     scheduler: Scheduler = Scheduler()
     alerts: tuple[AlertRule, ...] = ()
     alerting: Alerting = Alerting()
+    queue: Queue = Queue()
     path: str = Field(default="", exclude=True)
 
     @model_validator(mode="after")
@@ -327,6 +371,7 @@ class Config(_Frozen):
         data["database"]["url"] = mask_url(self.database.url)
         for rule in data["alerts"]:
             rule["urls"] = [MASK for _ in rule["urls"]]
+        data["queue"]["url"] = mask_url(self.queue.url)
         return data
 
 

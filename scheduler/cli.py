@@ -7,11 +7,13 @@ exit non-zero with a one-line reason.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -113,9 +115,11 @@ def db_upgrade(app: App) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
 @pass_app
-def status(app: App) -> None:
-    """Sources and their health, the scheduled jobs, and the last runs."""
+def status(app: App, as_json: bool) -> None:
+    """Sources and their health, the scheduled jobs, the last runs, and the queue (#19)."""
+    from scheduler.cmd_queue import print_queue_status, queue_status
     from scheduler.jobs import all_jobs
 
     engine = app.engine()
@@ -125,6 +129,10 @@ def status(app: App) -> None:
         last = last_run_per_job(session)
         runs = recent_runs(session, limit=10)
         failed_alerts = failed_count(session, app.config.organisation.name)
+    queue_info = queue_status(app.config)
+    if as_json:
+        click.echo(json.dumps(status_json(states, runs, queue_info), default=str))
+        return
     print_sources(states, app.console)
     print_jobs(
         [(j.id, j.title) for j in all_jobs()], scheduled_next_runs(engine), last, app.console
@@ -135,10 +143,30 @@ def status(app: App) -> None:
             f"[bold red]{failed_alerts} alert(s) failed after their retries:[/] "
             "see `mediamon alerts outbox --failed`, requeue with `--retry`"
         )
+    print_queue_status(queue_info, app.console, app.config.queue.heartbeat_timeout_seconds)
     unhealthy = [s for s in states if s.health != "ok"]
     if unhealthy:
         names = ", ".join(f"{s.name} ({s.health})" for s in unhealthy)
         app.console.print(f"[bold red]{len(unhealthy)} source(s) need attention:[/] {names}")
+
+
+def status_json(states: Any, runs: Any, queue_info: dict[str, Any]) -> dict[str, Any]:
+    """What ``status --json`` prints: the sources' health, the last runs and the queue."""
+    return {
+        "queue": queue_info,
+        "sources": [{"name": s.name, "health": s.health} for s in states],
+        "runs": [
+            {
+                "id": r.id,
+                "job": r.job,
+                "started_at": r.started_at,
+                "finished_at": r.finished_at,
+                "exit_status": r.exit_status,
+                "error": r.error,
+            }
+            for r in runs
+        ],
+    }
 
 
 def _parse_day(value: str | None, tz: ZoneInfo, *, end: bool) -> datetime | None:
@@ -212,19 +240,23 @@ def _register() -> None:
     from scheduler.cmd_digest import digest
     from scheduler.cmd_linkbacks import linkbacks
     from scheduler.cmd_poll import poll
+    from scheduler.cmd_queue import queue
     from scheduler.cmd_run import run
     from scheduler.cmd_serve import serve
     from scheduler.cmd_sources import sources
+    from scheduler.cmd_worker import worker
 
     cli.add_command(alerts)
     cli.add_command(crawl)
     cli.add_command(demo)
     cli.add_command(poll)
+    cli.add_command(queue)
     cli.add_command(run)
     cli.add_command(digest)
     cli.add_command(linkbacks)
     cli.add_command(serve)
     cli.add_command(sources)
+    cli.add_command(worker)
 
 
 _register()
@@ -233,3 +265,7 @@ _register()
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="mediamon")
+
+
+if __name__ == "__main__":  # `python -m scheduler.cli`: how `worker --processes N` starts each
+    main()

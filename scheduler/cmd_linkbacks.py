@@ -214,6 +214,24 @@ def _in_child(app: App, job: str, post_urls: Sequence[str], all_posts: bool) -> 
     return report
 
 
+def _queued(
+    app: App, job: str, post_urls: Sequence[str], all_posts: bool, no_wait: bool
+) -> _Report | None:
+    """Queue mode (#19): the harvest per blog, or the receipts, for the workers."""
+    from scheduler.cmd_queue import run_queued
+    from scheduler.queue.groups import linkback_groups, receipt_groups
+
+    if job == "verify":
+        return run_queued(app, receipt_groups(), VerifyReport, no_wait=no_wait)
+    if _harvest_total(app, post_urls, all_posts) == 0:
+        app.console.print(
+            "No post is due; `mediamon linkbacks --all` harvests every recent post now."
+        )
+        return None
+    groups = linkback_groups(app.config, app.engine(), app.now(), post_urls, all_posts=all_posts)
+    return run_queued(app, groups, HarvestReport, no_wait=no_wait)
+
+
 def _print(report: _Report, console: Console) -> None:
     if isinstance(report, HarvestReport):
         print_harvest_report(report, console)
@@ -230,6 +248,9 @@ def _print(report: _Report, console: Console) -> None:
 @click.option("--verify", is_flag=True, help="Verify the queued pingbacks/webmentions/trackbacks.")
 @click.option("--check", "check_url", metavar="URL", help="Show the endpoints a page advertises.")
 @click.option("--json", "as_json", is_flag=True, help="With --check: print one JSON object.")
+@click.option(
+    "--no-wait", is_flag=True, help="Queue mode: print the queued run ids and return at once."
+)
 @pass_app
 def linkbacks(
     app: App,
@@ -239,6 +260,7 @@ def linkbacks(
     verify: bool,
     check_url: str | None,
     as_json: bool,
+    no_wait: bool,
 ) -> None:
     """Harvest the linkbacks of our posts (the posts that are due, by default)."""
     if check_url is not None:
@@ -258,7 +280,10 @@ def linkbacks(
     runner = _in_process if len(jobs) == 1 else _in_child
     failed: _Report | None = None
     for job in jobs:
-        report = runner(app, job, post_urls, all_posts)
+        if app.config.queue.enabled and job != "recheck":
+            report = _queued(app, job, post_urls, all_posts, no_wait)
+        else:
+            report = runner(app, job, post_urls, all_posts)
         if report is None:
             continue
         _print(report, app.console)

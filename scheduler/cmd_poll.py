@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crawler.feeds.report import PollReport
+from crawler.press.report import PollMatchReport
 from crawler.runs.poll import crawl_poll, due_now, prepare_poll
 from scheduler.context import App, Failure
 from scheduler.progress import progress_bar
@@ -56,9 +57,21 @@ def print_poll_report(report: PollReport, console: Console, *, verbose: bool = F
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Poll this source.")
 @click.option("--all", "all_sources", is_flag=True, help="Poll every source now, due or not.")
 @click.option("-v", "--verbose", is_flag=True, help="List every polled source.")
+@click.option(
+    "--no-wait", is_flag=True, help="Queue mode: print the queued run ids and return at once."
+)
 @pass_app
-def poll(app: App, sources: tuple[str, ...], all_sources: bool, verbose: bool) -> None:
-    """Poll the due feeds now (every source with --all, or those named with --source)."""
+def poll(
+    app: App, sources: tuple[str, ...], all_sources: bool, verbose: bool, no_wait: bool
+) -> None:
+    """Poll the due feeds now (every source with --all, or those named with --source).
+
+    With a [queue] in the config the due feeds are queued per host for the workers, and the
+    table sums their runs once they are done (or, with --no-wait, the run ids are printed).
+    """
+    if app.config.queue.enabled:
+        _poll_queued(app, sources, all_sources, no_wait)
+        return
     # One engine (the app's) and one look at what is due: it sizes the progress bar and is
     # then the poll's own selection, not read a second time.
     engine = app.engine()
@@ -76,5 +89,21 @@ def poll(app: App, sources: tuple[str, ...], all_sources: bool, verbose: bool) -
         except Exception as exc:  # a crashed crawl is recorded in crawl_runs; say why, briefly
             raise Failure(f"poll failed: {type(exc).__name__}: {exc}") from None
     print_poll_report(report, app.console, verbose=verbose)
+    if report.exit_status:
+        raise Failure(report.error or "poll failed", exit_code=report.exit_status)
+
+
+def _poll_queued(app: App, sources: tuple[str, ...], all_sources: bool, no_wait: bool) -> None:
+    from scheduler.cmd_queue import run_queued
+    from scheduler.queue.groups import feed_groups
+
+    groups = feed_groups(app.config, app.engine(), app.now(), sources, all_sources=all_sources)
+    if not groups:
+        app.console.print("No source is due; `mediamon poll --all` polls every source now.")
+        return
+    report = run_queued(app, groups, PollMatchReport, no_wait=no_wait)
+    if report is None:
+        return
+    print_poll_report(report, app.console)
     if report.exit_status:
         raise Failure(report.error or "poll failed", exit_code=report.exit_status)

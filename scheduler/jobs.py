@@ -37,9 +37,18 @@ JobRunner = Callable[[Runtime, int], dict[str, Any]]
 
 
 def child(name: str) -> JobRunner:
-    """A job that runs ``scheduler.child NAME`` with the crawl time limit."""
+    """A job that runs ``scheduler.child NAME`` with the crawl time limit (or, with a
+    ``[queue]``, queues its due host groups for the workers, #19)."""
 
     def run(rt: Runtime, run_id: int) -> dict[str, Any]:
+        if rt.config.queue.enabled and name in QUEUED_JOBS:
+            from scheduler.queue.broker import QueueUnavailable
+            from scheduler.queue.scheduling import enqueue_due
+
+            try:
+                return enqueue_due(rt.config, rt.engine, rt.clock.now(), QUEUED_JOBS[name])
+            except QueueUnavailable as exc:  # one line in the log; the next interval retries
+                raise JobFailed(str(exc)) from None
         now = rt.clock.now()
         result = run_child(
             [name, "--db", rt.db_url, "--now", now.isoformat(), "--run-id", str(run_id)],
@@ -54,6 +63,10 @@ def child(name: str) -> JobRunner:
         return {**stats, "seconds": round(result.seconds, 2), "pid": result.pid}
 
     return run
+
+
+#: Job -> the queue flow that does its work in queue mode (recheck stays a child: no flow).
+QUEUED_JOBS = {"poll": "feeds", "crawl": "sites", "harvest": "linkbacks", "verify": "receipts"}
 
 
 class JobFailed(Exception):
@@ -111,6 +124,8 @@ def close_interrupted_runs(rt: Runtime) -> int:
         for run in unfinished_runs(session):
             if run.pid is not None and _alive(run.pid):
                 continue
+            if run.pid is None and rt.config.queue.enabled:
+                continue  # a queued run: the fleet owns it, the broker redelivers its message
             mark_interrupted(
                 session, run.id, rt.clock.now(), "interrupted: the process running it died"
             )

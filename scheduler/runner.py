@@ -197,24 +197,46 @@ def run_in_child(
     run function's keyword arguments (``now`` decides what is due; timestamps stay real).
     Returns the job's report type (``REPORTS``).
     """
-    report_type = REPORTS[job]
     engine = make_engine(db_url)
     try:
         with session_scope(engine) as session:
             run_id = start_run(session, job, clock.now(), pid=os.getpid())
-        result = run_child(
-            [job, "--db", db_url, "--run-id", str(run_id)],
-            stdin=config_payload(config, options),
-            time_limit=time_limit,
-            grace=grace,
+        report, _ = run_opened(
+            job, config, db_url, run_id, time_limit=time_limit, grace=grace, **options
         )
-        data = result.stats.get("report")
-        if isinstance(data, dict):
-            report = report_type.from_json(data)
-        else:
-            report = report_type(exit_status=result.exit_status or 1, error=result.error)
-        report.run_id = run_id
         finish_report(engine, run_id, report)
     finally:
         engine.dispose()
     return report
+
+
+def run_opened(
+    job: str,
+    config: Config,
+    db_url: str,
+    run_id: int,
+    *,
+    time_limit: float = 3600,
+    grace: float = 10.0,
+    **options: Any,
+) -> tuple[Any, ChildResult]:
+    """Run ``job`` in a child for the ``crawl_runs`` row ``run_id`` that the caller opened,
+    and return its report without finishing the row.
+
+    ``run_in_child`` finishes it at once; a queue worker (#19) first decides whether the
+    attempt counts (a run stopped at its time limit is tried once more under the same row).
+    """
+    result = run_child(
+        [job, "--db", db_url, "--run-id", str(run_id)],
+        stdin=config_payload(config, options),
+        time_limit=time_limit,
+        grace=grace,
+    )
+    report_type = REPORTS[job]
+    data = result.stats.get("report")
+    if isinstance(data, dict):
+        report = report_type.from_json(data)
+    else:
+        report = report_type(exit_status=result.exit_status or 1, error=result.error)
+    report.run_id = run_id
+    return report, result

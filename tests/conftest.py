@@ -26,7 +26,7 @@ INTEGRATION_FIXTURES = frozenset(
         "postgres_base", "postgres_url", "db_url", "engine", "sqlite_engine", "sqlite_url",
         "migrated", "stored_mentions", "web", "day_web", "sample_web", "world", "fixture_site",
         "serve", "live", "live_sqlite", "shared", "start_smtp", "smtp_server", "silent_server",
-        "truth", "get", "at_day", "large", "fuzz_live", "sink",
+        "truth", "get", "at_day", "large", "fuzz_live", "sink", "queue_prefix",
     }
 )  # fmt: skip
 INTEGRATION_MARKERS = ("slow", "postgres", "browser")

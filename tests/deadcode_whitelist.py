@@ -76,3 +76,6 @@ check_environment  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy cr
 prepare_feeds  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy crawl feeds)
 prepare_site  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy crawl site)
 prepare_linkbacks  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy crawl linkbacks)
+in_progress  # scheduler/queue/fleet.py FlowState: read through asdict() by `status --json`
+oldest_age_seconds  # scheduler/queue/fleet.py FlowState: read through asdict() by `status --json`
+after_nack  # Dramatiq middleware hook (scheduler/queue/broker.py DeadLetterReasons)

@@ -48,6 +48,14 @@ def discard_run(session: Session, run_id: int) -> None:
     session.execute(delete(CrawlRunRow).where(CrawlRunRow.id == run_id))
 
 
+def runs_by_id(session: Session, run_ids: Sequence[int]) -> dict[int, CrawlRunRow]:
+    """The rows of these runs (a queue's waiting CLI and its workers read them, #19)."""
+    if not run_ids:
+        return {}
+    rows = session.scalars(select(CrawlRunRow).where(CrawlRunRow.id.in_(list(run_ids))))
+    return {row.id: row for row in rows}
+
+
 def recent_runs(session: Session, limit: int = 20) -> Sequence[CrawlRunRow]:
     stmt = select(CrawlRunRow).order_by(CrawlRunRow.started_at.desc(), CrawlRunRow.id.desc())
     return session.scalars(stmt.limit(limit)).all()

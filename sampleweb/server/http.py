@@ -98,6 +98,13 @@ class HttpServer:
         self._error: BaseException | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._clock = _Clock()
+        #: Seconds every response waits before it is sent, so that requests overlap the way
+        #: they do on the real web (0: answer at once). Tests of politeness set it.
+        self.pace_seconds = 0.0
+        #: Requests being answered now, and the most ever at once, per Host header: what a
+        #: politeness test checks (touched only on the server's event loop thread).
+        self.in_flight: dict[str, int] = {}
+        self.peak: dict[str, int] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -172,7 +179,7 @@ class HttpServer:
                     return
                 if req is None:
                     return
-                keep_alive = await self._respond(req, reader, writer)
+                keep_alive = await self._counted(req, reader, writer)
         except (ConnectionError, TimeoutError, asyncio.IncompleteReadError):
             pass
         except asyncio.CancelledError:
@@ -181,6 +188,21 @@ class HttpServer:
             if task is not None:
                 self._tasks.discard(task)
             writer.transport.abort() if writer.transport.get_write_buffer_size() else writer.close()
+
+    async def _counted(
+        self, req: Request, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bool:
+        """``_respond``, counted in ``in_flight``/``peak`` for its host, after the pace."""
+        host = req.host
+        now = self.in_flight.get(host, 0) + 1
+        self.in_flight[host] = now
+        self.peak[host] = max(self.peak.get(host, 0), now)
+        try:
+            if self.pace_seconds:
+                await asyncio.sleep(self.pace_seconds)
+            return await self._respond(req, reader, writer)
+        finally:
+            self.in_flight[host] -= 1
 
     async def _readline(self, reader: asyncio.StreamReader) -> bytes:
         try:

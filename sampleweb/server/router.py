@@ -162,6 +162,7 @@ class SampleWeb:
         *,
         slow_seconds: float = 2.0,
         hang_seconds: float = 30.0,
+        pace_seconds: float = 0.0,
     ) -> None:
         if scale not in ("small", "large"):
             raise ValueError("scale must be 'small' or 'large'")
@@ -170,6 +171,7 @@ class SampleWeb:
             self.world, day, misbehaving.Timing(slow_seconds, hang_seconds), self.truth
         )
         self.server = HttpServer(self.router)
+        self.server.pace_seconds = pace_seconds
 
     @property
     def port(self) -> int:
@@ -194,6 +196,13 @@ class SampleWeb:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def peak_concurrency(self) -> dict[str, int]:
+        """The most requests ever answered at once, per host (since start or the last reset)."""
+        return dict(self.server.peak)
+
+    def reset_peaks(self) -> None:
+        self.server.peak.clear()
 
     def set_day(self, n: int) -> None:
         if n < 1:

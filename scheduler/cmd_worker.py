@@ -1,0 +1,170 @@
+"""``mediamon worker``: a Dramatiq worker on our config, logging and signals (#19).
+
+The worker is Dramatiq's own (``dramatiq.Worker``: consumer threads, prefetch, heartbeats,
+requeue of what a dead worker held); this module only builds it from ``[queue]``, declares
+the actors of the flows it takes, registers it for ``status`` and owns shutdown. Several
+``--processes`` are separate OS processes of this same command under one supervisor, the way
+Dramatiq's CLI forks its workers, so one crashing process never takes the others down.
+
+SIGTERM (or Ctrl-C): stop taking messages (prefetched ones go back to the queue), let running
+runs finish within ``scheduler.stop_grace_seconds``, then stop them through the child runner
+(their messages are retried later, by this or another worker), and exit 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from types import FrameType
+
+import click
+import dramatiq
+
+from crawler.config import DATABASE_ENV, Config
+from crawler.storage.db import DatabaseError, check_connection, make_engine
+from crawler.storage.migrate import require_current
+from scheduler.context import App, Failure
+from scheduler.queue.actors import Executor, declare_actors
+from scheduler.queue.broker import build_broker, limiter_backend, redis_client, wait_for_redis
+from scheduler.queue.enqueue import send
+from scheduler.queue.fleet import Heartbeat
+from scheduler.queue.messages import FLOWS
+from scheduler.runner import stop_all_children
+
+log = logging.getLogger(__name__)
+
+pass_app = click.make_pass_decorator(App)
+
+
+def parse_flows(text: str) -> list[str]:
+    """``feeds,sites`` -> the flows, or a one-line error naming the unknown one."""
+    flows = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [f for f in flows if f not in FLOWS]
+    if unknown or not flows:
+        raise Failure(
+            f"--flows: unknown flow {', '.join(unknown) or '(none)'}; choose from "
+            + ",".join(FLOWS),
+            exit_code=2,
+        )
+    return list(dict.fromkeys(flows))
+
+
+@click.command()
+@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option("--flows", default=",".join(FLOWS), show_default=True, help="Flows to take.")
+@pass_app
+def worker(app: App, processes: int, threads: int, flows: str) -> None:
+    """Take queued runs from Redis and run them (needs [queue] in the config)."""
+    config = app.config
+    if not config.queue.enabled:
+        raise Failure("worker: no [queue] url in the config; nothing to take work from", 2)
+    wanted = parse_flows(flows)
+    if processes > 1:
+        raise SystemExit(_supervise(app, processes, threads, wanted))
+    raise SystemExit(serve(config, app.database_url, threads, wanted))
+
+
+def _supervise(app: App, processes: int, threads: int, flows: list[str]) -> int:
+    """Run ``processes`` single-process workers and pass SIGTERM/SIGINT on to them."""
+    args = [sys.executable, "-m", "scheduler.cli", "--config", str(app.config_file)]
+    level = logging.getLogger().getEffectiveLevel()
+    if level <= logging.INFO:
+        args.append("-v" if level == logging.INFO else "-vv")
+    args += ["worker", "--threads", str(threads), "--flows", ",".join(flows)]
+    env = {**os.environ, DATABASE_ENV: app.database_url}
+    children = [subprocess.Popen(args, env=env) for _ in range(processes)]
+
+    def forward(signum: int, _frame: FrameType | None) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    statuses = [child.wait() for child in children]
+    return max(statuses, default=0)
+
+
+def _startup_checks(config: Config, db_url: str) -> None:
+    """Refuse to work on a database of another schema; an unreachable one is only logged
+    (each message then goes back to the queue until the database answers again)."""
+    engine = make_engine(db_url)
+    try:
+        try:
+            check_connection(engine)
+        except DatabaseError as exc:
+            log.warning("worker: %s; messages will wait for it", exc)
+            return
+        try:
+            require_current(engine)
+        except DatabaseError as exc:
+            raise Failure(f"worker refuses work: {exc}", exit_code=2) from None
+    finally:
+        engine.dispose()
+
+
+def serve(config: Config, db_url: str, threads: int, flows: list[str]) -> int:
+    """One worker process: until SIGTERM, then a clean stop; returns the exit status."""
+    queue = config.queue
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    _startup_checks(config, db_url)
+    wait_for_redis(queue, stop=stop.is_set, sleep=lambda seconds: _nap(stop, seconds))
+    if stop.is_set():
+        return 0
+    client = redis_client(queue)
+    broker = build_broker(queue)
+    engine = make_engine(db_url)
+
+    def forget(key: str) -> None:
+        client.delete(key)
+
+    executor = Executor(
+        config,
+        db_url,
+        engine,
+        limiter_backend(queue),
+        forget=forget,
+        send=lambda message: send(broker, message),
+    )
+    declare_actors(broker, executor, flows)
+    dramatiq_worker = dramatiq.Worker(broker, queues=set(flows), worker_threads=threads)
+    heartbeat = Heartbeat(client, queue, flows, lambda: executor.runs_done)
+    dramatiq_worker.start()
+    heartbeat.start()
+    log.warning(
+        "worker %s: %d thread(s) on %s, flows %s", os.getpid(), threads, queue.prefix, flows
+    )
+    stop.wait()
+    log.warning("worker %s: stopping; running runs get %.0f s", os.getpid(), _grace(config))
+    executor.stopping.set()
+    stopper = threading.Thread(
+        target=stop_all_children, args=(_grace(config),), name="mediamon-stop-children"
+    )
+    stopper.start()
+    dramatiq_worker.stop(timeout=int((_grace(config) + 60) * 1000))
+    stopper.join()
+    heartbeat.stop()
+    broker.close()
+    client.close()
+    engine.dispose()
+    return 0
+
+
+def _grace(config: Config) -> float:
+    return config.scheduler.stop_grace_seconds
+
+
+def _nap(stop: threading.Event, seconds: float) -> None:
+    """Sleep, but wake at once on SIGTERM."""
+    stop.wait(seconds)

@@ -1,0 +1,109 @@
+"""The message format of a queued run: one run of one flow for one host group.
+
+A message is a JSON object with a format ``version``; a worker that meets an unknown kind or
+another version dead-letters it with the reason instead of guessing (a fleet is upgraded one
+machine at a time, so old and new messages meet). ``schema`` is the database revision the
+enqueuer ran against and ``config`` the digest of its config (``config_version``): a worker
+on another revision or config refuses the run, says why, and it is retried, so a worker of
+the right version takes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from crawler.config import Config
+
+#: Bumped whenever a field changes meaning; workers refuse every other version.
+FORMAT_VERSION = 1
+
+#: Flow (the queue's name) -> the child job that runs it.
+FLOWS: dict[str, str] = {
+    "feeds": "poll",
+    "sites": "crawl",
+    "linkbacks": "harvest",
+    "receipts": "verify",
+}
+
+#: The Scrapy-free options each flow accepts from a message (the child's keyword arguments).
+_OPTIONS: dict[str, frozenset[str]] = {
+    "feeds": frozenset({"source_names"}),
+    "sites": frozenset({"source_names"}),
+    "linkbacks": frozenset({"post_urls"}),
+    "receipts": frozenset(),
+}
+
+
+def config_version(config: Config) -> str:
+    """A short digest of what the config says (not where its file lives)."""
+    text = json.dumps(config.model_dump(mode="json"), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class BadMessage(Exception):
+    """A message no worker of this version can run; dead-lettered with ``str()`` as reason."""
+
+
+@dataclass(frozen=True)
+class RunMessage:
+    kind: str
+    group: str
+    run_id: int
+    schema: str
+    config: str
+    options: dict[str, Any] = field(default_factory=dict)
+    then: list[dict[str, Any]] = field(default_factory=list)
+    """Messages to send once this run is finished: the organisation's own feeds are polled
+    before the others, because a link to our post is only recognised once the post is
+    known (as the embedded poll does by reading our feed first)."""
+    version: int = FORMAT_VERSION
+
+    @property
+    def job(self) -> str:
+        return FLOWS[self.kind]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def parse_message(data: Any) -> RunMessage:
+    """The message, or ``BadMessage`` saying what is wrong with it."""
+    if not isinstance(data, dict):
+        raise BadMessage(f"not a JSON object: {type(data).__name__}")
+    version = data.get("version")
+    if version != FORMAT_VERSION:
+        raise BadMessage(f"message format {version!r}; this worker reads {FORMAT_VERSION} only")
+    kind = data.get("kind")
+    if kind not in FLOWS:
+        raise BadMessage(f"unknown kind {kind!r}; known: {', '.join(FLOWS)}")
+    group, run_id, schema = data.get("group"), data.get("run_id"), data.get("schema")
+    if not isinstance(group, str) or not group:
+        raise BadMessage("group: expected a host group name")
+    if not isinstance(run_id, int) or isinstance(run_id, bool) or run_id < 1:
+        raise BadMessage(f"run_id: expected a positive integer, got {run_id!r}")
+    if not isinstance(schema, str) or not schema:
+        raise BadMessage("schema: expected the database revision")
+    config = data.get("config")
+    if not isinstance(config, str) or not config:
+        raise BadMessage("config: expected the config version")
+    options = data.get("options") or {}
+    if not isinstance(options, dict):
+        raise BadMessage("options: expected a JSON object")
+    unknown = sorted(set(options) - _OPTIONS[kind])
+    if unknown:
+        raise BadMessage(f"options: not accepted for {kind}: {', '.join(unknown)}")
+    for name, value in options.items():
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise BadMessage(f"options.{name}: expected a list of strings")
+    then = data.get("then") or []
+    if not isinstance(then, list) or not all(isinstance(m, dict) for m in then):
+        raise BadMessage("then: expected a list of messages")
+    extra = sorted(
+        set(data) - {"kind", "group", "run_id", "schema", "config", "options", "then", "version"}
+    )
+    if extra:
+        raise BadMessage(f"unknown fields: {', '.join(extra)}")
+    return RunMessage(kind, group, run_id, schema, config, dict(options), list(then), version)
