@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from crawler.domain import LINKBACK_KINDS, MentionKind
+from crawler.linkbacks.verify import RESPONSE_NOTES
 from crawler.storage.mentions import MentionView
 from reports.dates import date_label, datetime_label, day_label, short_day_label, time_label
 from reports.health import build_health
@@ -150,6 +151,14 @@ def build_digest(data: DigestInput, limits: Limits = DEFAULT_LIMITS) -> DigestVi
         older_count=len(older),
         older_hidden=older_hidden,
     )
+
+
+#: A webmention that is a social response (brid.gy: like, repost, reply) is shown as such.
+RESPONSE_LABELS = {note: response.capitalize() for response, note in RESPONSE_NOTES.items()}
+
+
+def _response_label(m: MentionView) -> str:
+    return RESPONSE_LABELS.get(m.note, "") if m.kind is MentionKind.WEBMENTION else ""
 
 
 def _on_older_post(m: MentionView, day_start: datetime) -> bool:
@@ -299,7 +308,7 @@ def _post_title(target: str, items: Sequence[MentionView]) -> str:
 def _linkback_item(m: MentionView, tz: ZoneInfo) -> LinkbackItem:
     return LinkbackItem(
         kind=m.kind.value,
-        kind_label=SINGULAR[m.kind],
+        kind_label=_response_label(m) or SINGULAR[m.kind],
         title=_title(m),
         url=safe_url(m.url),
         site=_site(m),
