@@ -135,6 +135,8 @@ class PostTask:
     comment_feed_url: str = ""
     checked: frozenset[str] = frozenset()
     """Document keys of linkbacks whose source was already fetched: not fetched again."""
+    last_harvested_at: datetime | None = None
+    """When the post was last harvested (a watched post is pulled in by newer comments)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ process keeps one engine).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -107,6 +107,7 @@ def select_posts(
 
 def _post_task(post: HarvestPost, checked: set[str]) -> PostTask:
     return PostTask(
+        last_harvested_at=post.last_harvested_at,
         post_id=post.id,
         url=post.url,
         canonical_url=post.canonical_url,
@@ -143,6 +144,8 @@ class PreparedHarvest:
     blocked: Mapping[str, datetime]
     blocklist: Blocklist
     report: HarvestReport
+    watch: list[PostTask] = field(default_factory=list)
+    """Posts not due: pulled in when the site-wide comment feed shows them a newer comment."""
 
     def crawl_settings(self, overrides: Mapping[str, Any], log_level: str) -> dict[str, Any]:
         """The Scrapy settings of this harvest: the linkback runs', its pipeline and context."""
@@ -158,6 +161,7 @@ class PreparedHarvest:
             "org_authors": self.config.organisation.authors,
             "wpcom_api": self.config.linkbacks.wpcom_api_base,
             "blocklist": self.blocklist,
+            "watch": self.watch,
         }
 
     def crawled(self, _stats: Mapping[str, Any]) -> None:
@@ -183,6 +187,7 @@ def prepare_harvest(
     now = now or clock.now()
     org = config.organisation.name
     report = HarvestReport()
+    watched: list[HarvestPost] = []
     with session_scope(engine) as session:
         if post_urls:
             posts, unknown = find_posts(session, org, post_urls)
@@ -190,20 +195,24 @@ def prepare_harvest(
                 report.exit_status = 2
                 report.error = "not one of our posts: " + ", ".join(unknown)
         else:
+            every = harvest_posts(session, org)
             posts = select_posts(
-                harvest_posts(session, org),
+                every,
                 now,
                 config.linkbacks.recent_days,
                 sweep_days=config.linkbacks.sweep_days,
                 all_posts=all_posts,
             )
-        checked = checked_sources(session, org, [p.canonical_url for p in posts])
+            due = {p.id for p in posts}
+            watched = [p for p in every if p.id not in due and p.last_harvested_at is not None]
+        checked = checked_sources(session, org, [p.canonical_url for p in (*posts, *watched)])
         blocked = host_blocks(session, now)
         domains, urls = stored_blocks(session)
     blocklist = Blocklist.of(
         [*config.receiver.block_domains, *domains], [*config.receiver.block_urls, *urls]
     )
     tasks = [_post_task(p, checked.get(p.canonical_url, set())) for p in posts]
+    watch = [_post_task(p, checked.get(p.canonical_url, set())) for p in watched]
     context = RunContext(
         engine,
         org,
@@ -215,7 +224,9 @@ def prepare_harvest(
     )
     record = RunRecord.open(engine, "harvest", now, run_id)
     report.run_id = record.run_id
-    return PreparedHarvest(config, engine, record, context, tasks, blocked, blocklist, report)
+    return PreparedHarvest(
+        config, engine, record, context, tasks, blocked, blocklist, report, watch
+    )
 
 
 def run_harvest(
@@ -254,7 +265,7 @@ def _crawl_harvest(
     """Crawl a prepared harvest in this process and finish its row."""
 
     def work() -> None:
-        if not harvest.tasks:
+        if not harvest.tasks and not harvest.watch:
             return
         from crawler.spiders.linkbacks import LinkbackSpider
 
