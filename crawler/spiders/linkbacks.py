@@ -54,6 +54,12 @@ def _not_asked(route: str, why: str) -> RouteResult:
     return RouteResult(route, RouteState.UNAVAILABLE, detail=why, asked=False)
 
 
+def site_comments_url(api_base: str, site_url: str) -> str:
+    """The WordPress.com API's newest 100 comments and pings of a whole site."""
+    host = routes.wpcom_site(PostTask(post_id=0, url=site_url, canonical_url="", site_url=site_url))
+    return f"{api_base.rstrip('/')}/rest/v1.1/sites/{host}/comments/?number=100&type=any&order=DESC"
+
+
 def _newer(published: Any, last: Any) -> bool:
     """A dated item newer than the last harvest (an undated one proves nothing)."""
     return last is None or (published is not None and published > last)
@@ -113,6 +119,15 @@ class LinkbackSpider(scrapy.Spider):
                 dont_filter=True,
                 meta=request_meta(site=site),
             )
+            if self.wpcom_api:
+                yield scrapy.Request(
+                    site_comments_url(self.wpcom_api, site),
+                    callback=self.parse_wpcom_watch,
+                    errback=self.watch_failed,
+                    headers={"Accept": JSON_ACCEPT},
+                    dont_filter=True,
+                    meta=request_meta(site=site),
+                )
 
     def _post_request(self, task: PostTask) -> scrapy.Request:
         return scrapy.Request(
@@ -130,12 +145,26 @@ class LinkbackSpider(scrapy.Spider):
         site = response.meta["site"]
         fetched = fetched_from(response, routes.site_feed_url(site))
         whole = routes.read_feed(fetched, "", self.org_authors, route=model.SITE_FEED)
-        if not whole.ok:
-            return
+        if whole.ok:
+            for request in self._pull(site, whole.records):
+                yield request
+
+    async def parse_wpcom_watch(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        """The same through the WordPress.com API's site-wide comment listing (newest 100,
+        pings included, each with its post's id)."""
+        site = response.meta["site"]
+        result, _next, _closed = routes.read_replies(fetched_from(response, response.url), 1)
+        if result.ok:
+            for request in self._pull(site, result.records):
+                yield request
+
+    def _pull(self, site: str, records: Iterable[Any]) -> Iterable[scrapy.Request]:
+        """Requests for the watched posts of ``site`` with a record newer than their harvest."""
+        records = list(records)
         for task in self.watch:
             if task.site_url != site or task.post_id in self._pulled:
                 continue
-            mine = routes.records_for_post(whole.records, task)
+            mine = routes.records_for_post(records, task)
             if any(_newer(r.published, task.last_harvested_at) for r in mine):
                 self._pulled.add(task.post_id)
                 yield self._post_request(task)

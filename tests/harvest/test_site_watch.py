@@ -86,3 +86,50 @@ def test_new_comment_on_an_old_post_pulls_it_in(
     assert [line.url for line in report.lines] == [old]  # the quiet post was left alone
     found = {(m.kind, m.key) for m in stored_mentions(migrated)}
     assert ("comment", f"{canonicalize_url(old)}#comment-31") in found
+
+
+def test_wordpress_com_site_listing_pulls_in_the_posts_it_shows(web: SampleWeb) -> None:
+    """The WordPress.com API's site-wide comment listing (the sample web's real answer) pulls
+    in each watched post with a comment newer than its last harvest, once; not the others."""
+    import asyncio
+
+    from scrapy.http import Request, TextResponse
+
+    from crawler.harvest.model import PostTask
+    from crawler.spiders.linkbacks import LinkbackSpider, site_comments_url
+    from sampleweb.server.client import fetch
+
+    truth = web.truth()
+    site = web.url(web.world.org.host)
+    api = truth["organisation"]["wpcom_api_base"]
+    url = site_comments_url(api, site)
+    status, _, body = fetch(url, port=web.port)
+    assert status == 200
+    posts = {p["wp_post_id"]: p for p in truth["posts"] if p["day"] <= 1}
+    commented = sorted(
+        {i["post_id"] for i in truth["linkbacks"] if i["day"] <= 1 and i["comment_ids"]}
+    )
+    assert len(commented) >= 2
+    far_future = NOW + timedelta(days=3650)
+    watch = [
+        PostTask(
+            post_id=wp_id,
+            url=posts[wp_id]["url"],
+            canonical_url=canonicalize_url(posts[wp_id]["url"]),
+            wp_post_id=wp_id,
+            site_url=site,
+            last_harvested_at=NOW - timedelta(days=3650) if wp_id == commented[0] else far_future,
+        )
+        for wp_id in posts
+    ]
+    spider = LinkbackSpider(watch=watch, wpcom_api=api)
+    response = TextResponse(
+        url, status=200, body=body, headers={"Content-Type": "application/json"},
+        request=Request(url, meta={"site": site}),
+    )  # fmt: skip
+
+    async def collect() -> list[str]:
+        return [r.url async for r in spider.parse_wpcom_watch(response)]
+
+    assert asyncio.run(collect()) == [posts[commented[0]]["url"]]
+    assert asyncio.run(collect()) == []  # pulled once per run
