@@ -16,9 +16,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import func, select
 
-from crawler.storage.db import make_engine
+from crawler.storage.db import make_engine, session_scope
 from crawler.storage.migrate import upgrade
+from crawler.storage.models import CrawlRunRow, PostRow
 from sampleweb.server.client import fetch
 from sampleweb.server.router import SampleWeb
 from sampleweb.world.archive import ARCHIVE_POSTS
@@ -100,6 +102,29 @@ def test_fresh_database_linkbacks_finds_every_old_linkback(
     on_old = sum(1 for _, _, target in expected if target in old_urls)
     assert int(older.split(" linkbacks to", 1)[0].split()[-1]) >= on_old
     assert "Revisiting the registry:" in older
+
+
+def test_scheduled_harvest_takes_a_new_sites_inventory_first(
+    archive_web: SampleWeb, tmp_path: Path
+) -> None:
+    """The scheduler's harvest job (``mediamon run --once --job harvest``) does the same."""
+    config = write_config(tmp_path / "mediamon.toml", archive_web)
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    engine = make_engine(db)
+    upgrade(engine)
+    engine.dispose()
+    done = mediamon("--config", str(config), "--db", db, "run", "--once", "--job", "harvest",
+                    cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    engine = make_engine(db)
+    with session_scope(engine) as session:
+        jobs = [run.job for run in session.scalars(select(CrawlRunRow).order_by(CrawlRunRow.id))]
+        posts = session.scalar(select(func.count()).select_from(PostRow))
+    engine.dispose()
+    assert posts == ARCHIVE_POSTS + 6
+    assert "posts" in jobs and "harvest" in jobs
+    got = {(m.kind, m.key, m.target) for m in stored_mentions(db)}
+    assert got == expected_linkbacks(archive_web.truth(), 1)
 
 
 def test_archive_blog_pages_feed_and_api(archive_web: SampleWeb) -> None:
