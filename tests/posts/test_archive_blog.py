@@ -122,7 +122,8 @@ def test_scheduled_harvest_takes_a_new_sites_inventory_first(
         posts = session.scalar(select(func.count()).select_from(PostRow))
     engine.dispose()
     assert posts == ARCHIVE_POSTS + 6
-    assert "posts" in jobs and "harvest" in jobs
+    assert "posts" in jobs
+    assert "harvest" in jobs
     got = {(m.kind, m.key, m.target) for m in stored_mentions(db)}
     assert got == expected_linkbacks(archive_web.truth(), 1)
 
