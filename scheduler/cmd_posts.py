@@ -18,7 +18,7 @@ from rich.table import Table
 
 from crawler.posts.model import ROUTES
 from crawler.posts.report import SyncReport
-from crawler.runs.posts import run_posts_sync, site_tasks
+from crawler.runs.posts import run_posts_sync
 from scheduler.context import App, Failure
 from scheduler.progress import progress_bar
 
@@ -57,9 +57,8 @@ def print_sync_report(report: SyncReport, console: Console) -> None:
 
 
 def sync_posts(app: App, since: datetime | None) -> SyncReport:
-    """Run the sync in this process with a progress bar (one step per route and site)."""
-    total = len(site_tasks(app.config)) * (len(ROUTES) - 1)
-    with progress_bar(app, "listing posts", total) as advance:
+    """Run the sync in this process with a progress display (one step per route and site)."""
+    with progress_bar(app, "listing posts", None, counted="route(s) read") as advance:
         try:
             return run_posts_sync(
                 app.config, app.engine(), since=since, now=app.now(), progress=advance

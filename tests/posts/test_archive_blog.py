@@ -128,6 +128,27 @@ def test_scheduled_harvest_takes_a_new_sites_inventory_first(
     assert got == expected_linkbacks(archive_web.truth(), 1)
 
 
+def test_posts_sync_command_since(archive_web: SampleWeb, tmp_path: Path) -> None:
+    """`mediamon posts sync --since DATE`: the posts published since then, per route."""
+    config = write_config(tmp_path / "mediamon.toml", archive_web)
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    engine = make_engine(db)
+    upgrade(engine)
+    engine.dispose()
+    done = mediamon("--config", str(config), "--db", db, "posts", "sync", "--since", "2024-01-01",
+                    cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    since = [p for p in archive_web.truth()["posts"] if p["published"] >= "2024-01-01"]
+    since = [p for p in since if p["day"] <= 1]
+    assert f"{len(since)} posts, {len(since)} new." in done.stdout
+    for route in ("wp-rest", "wpcom-api", "feed", "sitemap", "archive"):
+        assert route in done.stdout
+    bad = mediamon("--config", str(config), "--db", db, "posts", "sync", "--since", "soon",
+                   cwd=tmp_path)  # fmt: skip
+    assert bad.returncode != 0
+    assert "soon" in bad.stderr
+
+
 def test_archive_blog_pages_feed_and_api(archive_web: SampleWeb) -> None:
     """The routes the inventory reads: ``?paged=N`` to a 404, REST pages, WordPress.com."""
     port = archive_web.port
