@@ -188,6 +188,11 @@ class Crawl(_Frozen):
     proxy: str = ""
     """An http(s) proxy for every fetch; proxies from the environment are never used."""
     concurrent_per_host: int = Field(default=2, ge=1, le=32)
+    platform_concurrency: int = Field(default=8, ge=1, le=256)
+    """At most this many requests at once to one multi-tenant blog platform as a whole
+    (``wordpress.com``, ``blogspot.com`` ...), however many of its blogs are fetched (#16)."""
+    blog_platforms: tuple[str, ...] = ()
+    """More multi-tenant platforms (host suffixes) besides ``sites.BLOG_PLATFORMS``."""
     download_delay: float = Field(default=1.0, ge=0, le=120)
     timeout: float = Field(default=30.0, gt=0, le=600)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)

@@ -28,7 +28,7 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.feeds.policy import parse_retry_after
-from crawler.matching.sites import site_of
+from crawler.matching.sites import platform_of, site_of
 
 logger = logging.getLogger(__name__)
 
@@ -56,28 +56,36 @@ def host_of(url: str) -> str:
         return ""
 
 
-def site_key(host: str) -> str:
+def site_key(host: str, extra: frozenset[str] = frozenset()) -> str:
     """The download slot of ``host``: its site (``crawler.matching.sites.site_of``).
 
     The registrable domain with the public-suffix list's private section, and blog platforms
     split per blog, so ``a.blogspot.com`` and ``b.blogspot.com``, or ``alice.wordpress.com``
     and ``bob.wordpress.com``, get a slot each instead of one busy blog throttling thousands
     of unrelated ones (#16); the receiver groups senders by the same rule. Hosts without a
-    name (IP addresses) are their own slot.
+    name (IP addresses) are their own slot. ``extra`` are the config's further platforms
+    (``[crawl] blog_platforms``).
     """
-    return site_of(host) or host
+    return platform_of(host, extra)[1] or site_of(host) or host
 
 
 class HostBlockMiddleware:
     """See the module docstring."""
 
-    def __init__(self, blocked: dict[str, datetime]) -> None:
+    def __init__(
+        self, blocked: dict[str, datetime], platforms: frozenset[str] = frozenset()
+    ) -> None:
         self.blocked = blocked
+        self.platforms = platforms
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HostBlockMiddleware:
         raw = crawler.settings.getdict(BLOCKED_SETTING)
-        return cls({h.lower(): datetime.fromisoformat(str(t)) for h, t in raw.items()})
+        extra = crawler.settings.getlist("MEDIAMON_BLOG_PLATFORMS")
+        return cls(
+            {h.lower(): datetime.fromisoformat(str(t)) for h, t in raw.items()},
+            frozenset(str(p).lower() for p in extra),
+        )
 
     def process_request(self, request: Request) -> None:
         host = host_of(request.url)
@@ -87,7 +95,7 @@ class HostBlockMiddleware:
                 raise HostBlocked(host, until)
             del self.blocked[host]
         if host and "download_slot" not in request.meta:
-            request.meta["download_slot"] = site_key(host)
+            request.meta["download_slot"] = site_key(host, self.platforms)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status in (429, 503):

@@ -59,9 +59,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.GzipLabelMiddleware": 595,  # before HttpCompression (590)
     "crawler.fetching.proxy.ProxyGuardMiddleware": 740,
     "crawler.middlewares.HostMetricsMiddleware": 860,
+    "crawler.fetching.platforms.PlatformCapMiddleware": 950,  # last before the download itself
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.NoRefererRedirectMiddleware": 600,
 }
+MEDIAMON_PLATFORM_CONCURRENCY = 8
+MEDIAMON_BLOG_PLATFORMS: list[str] = []
 FEED_EXPORT_ENCODING = "utf-8"
 # `scrapy crawl feeds|site|linkbacks` (no mediamon run around it): how the runs layer
 # prepares one (the spiders load these by name: they never import the runs layer).

@@ -250,6 +250,11 @@ class DigestView:
     health: HealthView
     generated: str
     more_command: str
+    #: Linkbacks found on the day on posts older than ``OLDER_POST_DAYS`` and dated well
+    #: before the day: what a first harvest of an old blog brings in (#16), shown apart.
+    older_linkbacks: tuple[PostLinkbacks, ...] = ()
+    older_count: int = 0
+    older_hidden: int = 0
 
 
 def as_dict(view: DigestView) -> dict[str, Any]:

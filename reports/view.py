@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from crawler.domain import LINKBACK_KINDS, MentionKind
+from crawler.linkbacks.verify import RESPONSE_NOTES
 from crawler.storage.mentions import MentionView
 from reports.dates import date_label, datetime_label, day_label, short_day_label, time_label
 from reports.health import build_health
@@ -91,6 +92,12 @@ LINKBACK_ORDER = (
 )
 
 
+#: A post this much older than the day is an "older post"...
+OLDER_POST_DAYS = 30
+#: ...and a linkback on it dated this much before the day was not the day's news.
+OLDER_FIND_DAYS = 2
+
+
 def build_digest(data: DigestInput, limits: Limits = DEFAULT_LIMITS) -> DigestView:
     """The whole digest for ``data.day`` as display-ready data."""
     tz = ZoneInfo(data.timezone)
@@ -99,8 +106,12 @@ def build_digest(data: DigestInput, limits: Limits = DEFAULT_LIMITS) -> DigestVi
     total = total_count.today
     label = day_label(day)
     coverage = [m for m in data.mentions if m.kind in COVERAGE_KINDS]
-    linkbacks = [m for m in data.mentions if m.kind not in COVERAGE_KINDS]
+    found = [m for m in data.mentions if m.kind not in COVERAGE_KINDS]
+    day_start = data.window.since
+    linkbacks = [m for m in found if not _on_older_post(m, day_start)]
+    older = [m for m in found if _on_older_post(m, day_start)]
     posts, linkbacks_hidden = _linkbacks(linkbacks, tz, limits.linkbacks)
+    older_posts, older_hidden = _linkbacks(older, tz, limits.linkbacks)
     stories, story_count = _stories(coverage, data.story_originals, tz, limits.stories)
     outlets = _outlets(data.mentions, data.sites_seen_before | data.own_sites)
     late = _late(data.mentions, day, tz)
@@ -136,7 +147,30 @@ def build_digest(data: DigestInput, limits: Limits = DEFAULT_LIMITS) -> DigestVi
         health=health,
         generated=f"Generated {datetime_label(data.now, tz)} ({data.timezone})",
         more_command=f"mediamon mentions --since {day.isoformat()} --until {day.isoformat()}",
+        older_linkbacks=older_posts,
+        older_count=len(older),
+        older_hidden=older_hidden,
     )
+
+
+#: A webmention that is a social response (brid.gy: like, repost, reply) is shown as such.
+RESPONSE_LABELS = {note: response.capitalize() for response, note in RESPONSE_NOTES.items()}
+
+
+def _response_label(m: MentionView) -> str:
+    return RESPONSE_LABELS.get(m.note, "") if m.kind is MentionKind.WEBMENTION else ""
+
+
+def _on_older_post(m: MentionView, day_start: datetime) -> bool:
+    """Found on the day, but on a post older than ``OLDER_POST_DAYS`` and itself dated more
+    than ``OLDER_FIND_DAYS`` before the day: the backlog a first harvest of an established
+    blog brings in, which is news to us but not the day's news (#16). A fresh comment on an
+    old post stays with the day's linkbacks."""
+    if m.target_published_at is None or m.published_at is None:
+        return False
+    return m.target_published_at < day_start - timedelta(
+        days=OLDER_POST_DAYS
+    ) and m.published_at < day_start - timedelta(days=OLDER_FIND_DAYS)
 
 
 def _days(day: date, n: int = CHART_DAYS) -> list[date]:
@@ -274,7 +308,7 @@ def _post_title(target: str, items: Sequence[MentionView]) -> str:
 def _linkback_item(m: MentionView, tz: ZoneInfo) -> LinkbackItem:
     return LinkbackItem(
         kind=m.kind.value,
-        kind_label=SINGULAR[m.kind],
+        kind_label=_response_label(m) or SINGULAR[m.kind],
         title=_title(m),
         url=safe_url(m.url),
         site=_site(m),

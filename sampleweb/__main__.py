@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--config-trouble", action="store_true", help="include the misbehaving feeds as sources"
     )
+    parser.add_argument(
+        "--archive", action="store_true", help="the blog has years of older posts too (#16)"
+    )
     parser.add_argument("--slow-seconds", type=float, default=2.0)
     parser.add_argument("--hang-seconds", type=float, default=30.0)
     args = parser.parse_args(argv)
@@ -49,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     web = SampleWeb(
         scale=args.scale,
+        archive=args.archive,
         day=args.day,
         seed=args.seed,
         slow_seconds=args.slow_seconds,

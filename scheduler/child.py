@@ -67,12 +67,19 @@ def _verify(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
     return run_verify(config, db_url, **kwargs)
 
 
+def _posts(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
+    from crawler.runs.posts import run_posts_sync
+
+    return run_posts_sync(config, db_url, **kwargs)
+
+
 CHILD_JOBS: dict[str, JobFunction] = {
     "poll": _crawl_run("poll", "source_names"),
     "crawl": _crawl_run("site", "source_names"),
     "harvest": _crawl_run("harvest", "post_urls"),
     "verify": _verify,
     "recheck": _recheck,
+    "posts": _posts,
 }
 
 
@@ -112,8 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, json.JSONDecodeError) as exc:
         _emit({"exit_status": 2, "error": f"bad config from parent: {exc}"})
         return 2
-    if "now" in options:
-        options["now"] = datetime.fromisoformat(str(options["now"]))
+    for name in ("now", "since"):
+        if options.get(name) is not None:
+            options[name] = datetime.fromisoformat(str(options[name]))
     if args.now is not None:
         now = datetime.fromisoformat(args.now)
         clock.follow(now)  # a simulated clock carries into every timestamp the crawl writes

@@ -240,6 +240,7 @@ def _register() -> None:
     from scheduler.cmd_digest import digest
     from scheduler.cmd_linkbacks import linkbacks
     from scheduler.cmd_poll import poll
+    from scheduler.cmd_posts import posts
     from scheduler.cmd_queue import queue
     from scheduler.cmd_run import run
     from scheduler.cmd_serve import serve
@@ -251,6 +252,7 @@ def _register() -> None:
     cli.add_command(demo)
     cli.add_command(poll)
     cli.add_command(queue)
+    cli.add_command(posts)
     cli.add_command(run)
     cli.add_command(digest)
     cli.add_command(linkbacks)

@@ -28,6 +28,7 @@ from crawler.harvest.report import (
     RecheckReport,
     VerifyReport,
 )
+from crawler.posts.report import SyncReport
 from crawler.runs.linkbacks import (
     find_posts,
     run_check,
@@ -36,15 +37,17 @@ from crawler.runs.linkbacks import (
     run_verify,
     select_posts,
 )
+from crawler.runs.posts import sites_to_sync
 from crawler.storage.db import session_scope
 from crawler.storage.linkbacks import harvest_posts
+from scheduler.cmd_posts import print_sync_report
 from scheduler.context import App, Failure
 from scheduler.progress import progress_bar
 from scheduler.runner import run_in_child
 
 pass_app = click.make_pass_decorator(App)
 
-_Report = HarvestReport | RecheckReport | VerifyReport
+_Report = HarvestReport | RecheckReport | VerifyReport | SyncReport
 
 
 def _cell(found: int, new: int) -> str:
@@ -233,7 +236,9 @@ def _queued(
 
 
 def _print(report: _Report, console: Console) -> None:
-    if isinstance(report, HarvestReport):
+    if isinstance(report, SyncReport):
+        print_sync_report(report, console)
+    elif isinstance(report, HarvestReport):
         print_harvest_report(report, console)
     elif isinstance(report, RecheckReport):
         print_check_lines(report, console, "Re-checked linkbacks")
@@ -272,6 +277,11 @@ def linkbacks(
         raise click.UsageError("--json goes with --check URL")
     jobs = []
     if post_urls or all_posts or not (recheck or verify):
+        if not post_urls:
+            new_sites = sites_to_sync(app.config, app.engine())
+            if new_sites:  # a new site: its whole post inventory first (#16)
+                app.console.print("First run for " + ", ".join(new_sites) + ": listing every post.")
+                jobs.append("posts")
         jobs.append("harvest")
     if recheck:
         jobs.append("recheck")

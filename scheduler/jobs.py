@@ -14,6 +14,7 @@ import os
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from crawler.config import Config
@@ -50,6 +51,8 @@ def child(name: str) -> JobRunner:
             except QueueUnavailable as exc:  # one line in the log; the next interval retries
                 raise JobFailed(str(exc)) from None
         now = rt.clock.now()
+        if name == "harvest":
+            _inventory_new_sites(rt, now)
         result = run_child(
             [name, "--db", rt.db_url, "--now", now.isoformat(), "--run-id", str(run_id)],
             stdin=config_payload(rt.config),
@@ -67,6 +70,25 @@ def child(name: str) -> JobRunner:
 
 #: Job -> the queue flow that does its work in queue mode (recheck stays a child: no flow).
 QUEUED_JOBS = {"poll": "feeds", "crawl": "sites", "harvest": "linkbacks", "verify": "receipts"}
+
+
+def _inventory_new_sites(rt: Runtime, now: datetime) -> None:
+    """A site never synced gets its whole post inventory before its first harvest (#16), in a
+    child of its own (recorded as a ``posts`` run); a failure leaves the harvest to go on."""
+    from crawler.storage.inventory import inventoried_sites
+
+    with session_scope(rt.engine) as session:
+        done = inventoried_sites(session, rt.config.organisation.name)
+    if all(str(s.url) in done for s in rt.config.organisation.sites):
+        return
+    result = run_child(
+        ["posts", "--db", rt.db_url, "--now", now.isoformat()],
+        stdin=config_payload(rt.config),
+        time_limit=rt.config.scheduler.crawl_time_limit_seconds,
+        grace=rt.config.scheduler.stop_grace_seconds,
+    )
+    if not result.ok:
+        log.error("post inventory failed: %s", result.error or result.exit_status)
 
 
 class JobFailed(Exception):

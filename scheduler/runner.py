@@ -27,6 +27,7 @@ from typing import Any
 from crawler import clock
 from crawler.config import Config
 from crawler.harvest.report import HarvestReport, RecheckReport, VerifyReport
+from crawler.posts.report import SyncReport
 from crawler.press.report import CrawlReport, PollMatchReport
 from crawler.runs.record import finish_report
 from crawler.storage.db import make_engine, session_scope
@@ -178,6 +179,7 @@ REPORTS: dict[str, type[Any]] = {
     "harvest": HarvestReport,
     "recheck": RecheckReport,
     "verify": VerifyReport,
+    "posts": SyncReport,
 }
 
 

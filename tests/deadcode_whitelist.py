@@ -23,6 +23,7 @@ GuardedDownloadHandler  # Scrapy download handler named in settings (crawler/fet
 HarvestPipeline  # unused class (crawler/pipelines/linkbacks.py:132)
 RecheckPipeline  # unused class (crawler/pipelines/linkbacks.py:222)
 VerifyPipeline  # unused class (crawler/pipelines/linkbacks.py:256)
+PostInventoryPipeline  # unused class (crawler/pipelines/posts.py: loaded by dotted path)
 trackbacks  # unused variable (crawler/harvest/report.py:104)
 webmentions  # unused variable (crawler/harvest/report.py:106)
 truncated_feeds  # unused variable (crawler/harvest/report.py:114)

@@ -90,6 +90,8 @@ def scrapy_settings(
             "ROBOTSTXT_OBEY": crawl.obey_robots,
             "CONCURRENT_REQUESTS": max(32, crawl.concurrent_per_host * 8),
             "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_per_host,
+            "MEDIAMON_PLATFORM_CONCURRENCY": crawl.platform_concurrency,
+            "MEDIAMON_BLOG_PLATFORMS": [p.strip().lower() for p in crawl.blog_platforms],
             "DOWNLOAD_DELAY": crawl.download_delay,
             "DOWNLOAD_DELAY_JITTER": 0.5 if paced else 0.0,
             # download_delay = 0 means a local test web: no pacing at all, AutoThrottle included.

@@ -137,6 +137,8 @@ class PostTask:
     """Document keys of linkbacks whose source was already fetched: not fetched again."""
     first_harvest: bool = False
     """Never harvested before: what it turns up is the post's archive, digest only (#21)."""
+    last_harvested_at: datetime | None = None
+    """When the post was last harvested (a watched post is pulled in by newer comments)."""
 
 
 @dataclass(frozen=True, slots=True)

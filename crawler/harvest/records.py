@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from crawler.domain import Document, FoundVia, Mention, MentionKind
 from crawler.harvest.merge import kind_rank
 from crawler.harvest.model import FOUND_VIA, Linkback, SourceCheck, SourceTask
-from crawler.linkbacks.verify import Verification
+from crawler.linkbacks.verify import RESPONSE_NOTES, Verification
 from crawler.matching.urls import canonicalize_url
 
 __all__ = [
@@ -149,6 +149,8 @@ def _described(
     v = verification or Verification(linked=False, deleted=False)
     lb = fallback
     note = (lb.note if lb else "") or (v.reblog_note if kind is MentionKind.REBLOG else "")
+    if kind is MentionKind.WEBMENTION and v.response:  # brid.gy-style like/repost/reply
+        note = RESPONSE_NOTES[v.response]
     author = v.author or (lb.author if lb else "")
     document = Document(
         canonical_url=key,

@@ -103,6 +103,7 @@ class Verification:
     reblog_of: str | None = None
     reblog_note: str = ""
     problem: str = ""  # why the page could not be judged ("HTTP 503", ...), else ""
+    response: str = ""  # "like", "repost", "reply", "bookmark" of the target, else ""
 
 
 def _canon(canon: Callable[[str], str], url: str) -> str | None:
@@ -213,6 +214,39 @@ class _Entry:
     author: str = ""
     author_url: str = ""
     published: datetime | None = None
+    responses: tuple[tuple[str, str], ...] = ()  # (response, URL it responds to)
+
+
+#: Social responses a webmention can carry (brid.gy sends them for likes, reposts and
+#: replies on social networks): h-entry property -> what the mention is.
+RESPONSES = {
+    "like-of": "like",
+    "repost-of": "repost",
+    "in-reply-to": "reply",
+    "bookmark-of": "bookmark",
+}
+#: How a response is recorded (the mention's note) and shown.
+RESPONSE_NOTES = {
+    "like": "Liked this post",
+    "repost": "Reposted this post",
+    "reply": "Replied to this post",
+    "bookmark": "Bookmarked this post",
+}
+
+
+def _response_urls(values: Any) -> Iterator[str]:
+    """The URLs of a ``like-of`` (etc.) property: plain URLs or embedded h-cites."""
+    if not isinstance(values, list):
+        return
+    for value in values:
+        if isinstance(value, str):
+            yield value.strip()
+        elif isinstance(value, Mapping):
+            props = value.get("properties")
+            if isinstance(props, Mapping):
+                yield from (u for u in props.get("url") or () if isinstance(u, str))
+            if isinstance(value.get("value"), str):
+                yield value["value"].strip()
 
 
 def _h_entry(text: str, url: str) -> _Entry:
@@ -244,11 +278,18 @@ def _h_entry(text: str, url: str) -> _Entry:
                 author = _first_str(card, "name")
                 author_url = _first_str(card, "url")
             author = author or normalise_space(str(first_author.get("value") or ""))
+    responses = tuple(
+        (response, url)
+        for prop, response in RESPONSES.items()
+        for url in _response_urls(props.get(prop))
+        if url
+    )
     return _Entry(
         title=name,
         author=author,
         author_url=author_url,
         published=parse_datetime(_first_str(props, "published")),
+        responses=responses,
     )
 
 
@@ -366,6 +407,7 @@ def verify_source(
         language=_language(doc, headers),
         reblog_of=(reblog.original_url or None) if reblog is not None else None,
         reblog_note=reblog.note if reblog is not None else "",
+        response=next((r for r, url in entry.responses if _canon(canon, url) == wanted), ""),
     )
     link = _find_link(doc, _base(doc, source_url), wanted, canon)
     if link is None:

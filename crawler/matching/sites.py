@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["BLOG_PLATFORMS", "site_of", "site_of_url"]
+__all__ = ["BLOG_PLATFORMS", "platform_of", "site_of", "site_of_url"]
 
 #: Hosts whose subdomains are separate blogs of separate people.
 BLOG_PLATFORMS = frozenset(
@@ -86,6 +86,20 @@ def site_of(host: str) -> str:
     if registered and getattr(result, "suffix", ""):
         return registered
     return ".".join(labels[-2:])
+
+
+def platform_of(host: str, extra: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """(platform, blog) when ``host`` is a blog on a multi-tenant platform of
+    ``BLOG_PLATFORMS`` or ``extra`` (the config's ``[crawl] blog_platforms``):
+    ``("wordpress.com", "alice.wordpress.com")``; else ``("", "")``. The blog is its own
+    download slot; the platform carries the platform-wide cap."""
+    host = host.strip().lower().rstrip(".")
+    labels = host.split(".")
+    for depth in range(1, len(labels)):
+        parent = ".".join(labels[depth:])
+        if parent in BLOG_PLATFORMS or parent in extra:
+            return parent, ".".join(labels[depth - 1 :])
+    return "", ""
 
 
 def site_of_url(url: str) -> str:

@@ -21,9 +21,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from crawler.domain import Mention, MentionKind, MentionStatus, ReceiptState
+from crawler.harvest.comment_recheck import StoredComment, comment_changes, listing_complete
 from crawler.harvest.model import PostHarvested, RouteState, SourceCheck, SourceChecked
 from crawler.harvest.policy import CheckOutcome, judge, next_check_at, retry_at
 from crawler.harvest.records import (
+    CONTEXT_CHARS,
     effective_kind,
     found_vias,
     linkback_mention,
@@ -42,6 +44,7 @@ from crawler.linkbacks.verify import Verification
 from crawler.pipelines.shared import shared_setting
 from crawler.receiver.decide import decide
 from crawler.spiders.linkbacks import RUN_SETTING
+from crawler.storage.comments import apply_comment_changes, stored_comments
 from crawler.storage.db import session_scope
 from crawler.storage.linkbacks import (
     LinkbackRow,
@@ -163,9 +166,23 @@ class HarvestPipeline(_Pipeline):
         record_mentions(session, first, ctx.now, backfill=task.first_harvest)
         record_mentions(session, again, ctx.now, backfill=task.first_harvest)
         self._first_checks(session, item, dict(recorded), line)
+        if item.harvested:
+            self._recheck_comments(session, item, line)
         if item.answered:
             mark_harvested(session, [task.post_id], ctx.now)
         return line
+
+    def _recheck_comments(self, session: Session, item: PostHarvested, line: PostLine) -> None:
+        """Plain comments edited, deleted or back (``crawler.harvest.comment_recheck``)."""
+        seen = {lb.key: lb.excerpt[:CONTEXT_CHARS] for lb in item.linkbacks if lb.is_comment}
+        stored = stored_comments(session, self.context.org, item.task.canonical_url)
+        changes = comment_changes(
+            [StoredComment(*row) for row in stored], seen, complete=listing_complete(item.routes)
+        )
+        apply_comment_changes(
+            session, changes.deleted, changes.revived, changes.edited, self.context.now
+        )
+        line.deleted += len(changes.deleted)
 
     def _first_checks(
         self, session: Session, item: PostHarvested, kinds: dict[str, MentionKind], line: PostLine

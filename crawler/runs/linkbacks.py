@@ -13,7 +13,7 @@ process keeps one engine).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -108,6 +108,7 @@ def select_posts(
 
 def _post_task(post: HarvestPost, checked: set[str]) -> PostTask:
     return PostTask(
+        last_harvested_at=post.last_harvested_at,
         post_id=post.id,
         url=post.url,
         canonical_url=post.canonical_url,
@@ -145,6 +146,12 @@ class PreparedHarvest:
     blocked: Mapping[str, datetime]
     blocklist: Blocklist
     report: HarvestReport
+    watch: list[PostTask] = field(default_factory=list)
+    """Posts not due: pulled in when the site-wide comment feed shows them a newer comment."""
+
+    def has_work(self) -> bool:
+        """Due posts, or watched ones the site-wide comment feed may pull in."""
+        return bool(self.tasks or self.watch)
 
     def spider_class(self) -> type[Any]:
         from crawler.spiders.linkbacks import LinkbackSpider
@@ -165,6 +172,7 @@ class PreparedHarvest:
             "org_authors": self.config.organisation.authors,
             "wpcom_api": self.config.linkbacks.wpcom_api_base,
             "blocklist": self.blocklist,
+            "watch": self.watch,
         }
 
     def crawled(self, _stats: Mapping[str, Any]) -> None:
@@ -190,6 +198,7 @@ def prepare_harvest(
     now = now or clock.now()
     org = config.organisation.name
     report = HarvestReport()
+    watched: list[HarvestPost] = []
     with session_scope(engine) as session:
         if post_urls:
             posts, unknown = find_posts(session, org, post_urls)
@@ -197,20 +206,24 @@ def prepare_harvest(
                 report.exit_status = 2
                 report.error = "not one of our posts: " + ", ".join(unknown)
         else:
+            every = harvest_posts(session, org)
             posts = select_posts(
-                harvest_posts(session, org),
+                every,
                 now,
                 config.linkbacks.recent_days,
                 sweep_days=config.linkbacks.sweep_days,
                 all_posts=all_posts,
             )
-        checked = checked_sources(session, org, [p.canonical_url for p in posts])
+            due = {p.id for p in posts}
+            watched = [p for p in every if p.id not in due and p.last_harvested_at is not None]
+        checked = checked_sources(session, org, [p.canonical_url for p in (*posts, *watched)])
         blocked = host_blocks(session, now)
         domains, urls = stored_blocks(session)
     blocklist = Blocklist.of(
         [*config.receiver.block_domains, *domains], [*config.receiver.block_urls, *urls]
     )
     tasks = [_post_task(p, checked.get(p.canonical_url, set())) for p in posts]
+    watch = [_post_task(p, checked.get(p.canonical_url, set())) for p in watched]
     context = RunContext(
         engine,
         org,
@@ -222,7 +235,9 @@ def prepare_harvest(
     )
     record = RunRecord.open(engine, "harvest", now, run_id)
     report.run_id = record.run_id
-    return PreparedHarvest(config, engine, record, context, tasks, blocked, blocklist, report)
+    return PreparedHarvest(
+        config, engine, record, context, tasks, blocked, blocklist, report, watch
+    )
 
 
 def run_harvest(

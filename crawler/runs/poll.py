@@ -163,6 +163,9 @@ class PreparedPoll:
     def report(self) -> PollReport:
         return self.context.report
 
+    def has_work(self) -> bool:
+        return bool(self.tasks)
+
     def spider_class(self) -> type[Any]:
         from crawler.spiders.feeds import FeedSpider
 

@@ -24,8 +24,9 @@ class Prepared(Protocol):
     @property
     def report(self) -> RunReport: ...
 
-    @property
-    def tasks(self) -> Sequence[Any]: ...
+    def has_work(self) -> bool:
+        """Whether there is anything to crawl (else only the after-crawl step runs)."""
+        ...
 
     def spider_class(self) -> type[Any]: ...
 
@@ -48,7 +49,7 @@ def crawl_prepared(
     (of the reactor, or of an after-crawl step) is recorded on the runs it stops, then raised,
     as ``RunRecord.around`` does for one run.
     """
-    busy = [run for run in runs if run.tasks]
+    busy = [run for run in runs if run.has_work()]
     specs = [
         SpiderRun(
             run.crawl_settings(overrides or {}, log_level),

@@ -142,6 +142,9 @@ class PreparedSite:
     def report(self) -> CrawlReport:
         return self.context.report
 
+    def has_work(self) -> bool:
+        return bool(self.tasks)
+
     def spider_class(self) -> type[Any]:
         from crawler.spiders.site import SiteSpider
 

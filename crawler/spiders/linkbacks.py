@@ -54,6 +54,17 @@ def _not_asked(route: str, why: str) -> RouteResult:
     return RouteResult(route, RouteState.UNAVAILABLE, detail=why, asked=False)
 
 
+def site_comments_url(api_base: str, site_url: str) -> str:
+    """The WordPress.com API's newest 100 comments and pings of a whole site."""
+    host = routes.wpcom_site(PostTask(post_id=0, url=site_url, canonical_url="", site_url=site_url))
+    return f"{api_base.rstrip('/')}/rest/v1.1/sites/{host}/comments/?number=100&type=any&order=DESC"
+
+
+def _newer(published: Any, last: Any) -> bool:
+    """A dated item newer than the last harvest (an undated one proves nothing)."""
+    return last is None or (published is not None and published > last)
+
+
 #: The setting that carries a harvest's context (``crawler.pipelines.linkbacks.CONTEXT_SETTING``).
 RUN_SETTING = "MEDIAMON_LINKBACKS"
 
@@ -83,11 +94,14 @@ class LinkbackSpider(scrapy.Spider):
         wpcom_api: str = "",
         max_sources: int = MAX_SOURCES_PER_POST,
         blocklist: Blocklist | None = None,
+        watch: Iterable[PostTask] = (),
         **kw: Any,
     ) -> None:
         super().__init__(**kw)
         self.blocklist = blocklist or Blocklist()
         self.tasks = list(tasks)
+        self.watch = [t for t in watch if t.platform in ("wordpress", "wordpress.com")]
+        self._pulled: set[int] = {t.post_id for t in self.tasks}
         self.org_authors = tuple(org_authors)
         self.wpcom_api = wpcom_api
         self.max_sources = max_sources
@@ -95,14 +109,69 @@ class LinkbackSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         for task in self.tasks:
+            yield self._post_request(task)
+        for site in sorted({t.site_url for t in self.watch if t.site_url}):
             yield scrapy.Request(
-                task.url,
-                callback=self.parse_post,
-                errback=self.post_failed,
-                headers={"Accept": HTML_ACCEPT},
+                routes.site_feed_url(site),
+                callback=self.parse_site_watch,
+                errback=self.watch_failed,
+                headers={"Accept": FEED_ACCEPT},
                 dont_filter=True,
-                meta=request_meta(task=task),
+                meta=request_meta(site=site),
             )
+            if self.wpcom_api:
+                yield scrapy.Request(
+                    site_comments_url(self.wpcom_api, site),
+                    callback=self.parse_wpcom_watch,
+                    errback=self.watch_failed,
+                    headers={"Accept": JSON_ACCEPT},
+                    dont_filter=True,
+                    meta=request_meta(site=site),
+                )
+
+    def _post_request(self, task: PostTask) -> scrapy.Request:
+        return scrapy.Request(
+            task.url,
+            callback=self.parse_post,
+            errback=self.post_failed,
+            headers={"Accept": HTML_ACCEPT},
+            dont_filter=True,
+            meta=request_meta(task=task),
+        )
+
+    async def parse_site_watch(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        """Between sweeps: the site-wide comment feed's newest comments and pings pull in the
+        posts (not due this run) that have one newer than their last harvest (#16)."""
+        site = response.meta["site"]
+        fetched = fetched_from(response, routes.site_feed_url(site))
+        whole = routes.read_feed(fetched, "", self.org_authors, route=model.SITE_FEED)
+        if whole.ok:
+            for request in self._pull(site, whole.records):
+                yield request
+
+    async def parse_wpcom_watch(self, response: Response) -> AsyncIterator[scrapy.Request]:
+        """The same through the WordPress.com API's site-wide comment listing (newest 100,
+        pings included, each with its post's id)."""
+        site = response.meta["site"]
+        result, _next, _closed = routes.read_replies(fetched_from(response, response.url), 1)
+        if result.ok:
+            for request in self._pull(site, result.records):
+                yield request
+
+    def _pull(self, site: str, records: Iterable[Any]) -> Iterable[scrapy.Request]:
+        """Requests for the watched posts of ``site`` with a record newer than their harvest."""
+        records = list(records)
+        for task in self.watch:
+            if task.site_url != site or task.post_id in self._pulled:
+                continue
+            mine = routes.records_for_post(records, task)
+            if any(_newer(r.published, task.last_harvested_at) for r in mine):
+                self._pulled.add(task.post_id)
+                yield self._post_request(task)
+
+    def watch_failed(self, failure: Failure) -> None:
+        """The watch is a cheap extra: a failed site feed costs nothing but the watch."""
+        self.logger.debug("site feed not read: %s", failure.getErrorMessage())
 
     async def parse_post(self, response: Response) -> AsyncIterator[PostHarvested]:
         task: PostTask = response.meta["task"]

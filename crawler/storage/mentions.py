@@ -64,6 +64,7 @@ class MentionView:
     document_id: int
     source_name: str
     source_weight: int
+    target_published_at: datetime | None = None  # our post's date (digest: older posts, #16)
 
     def as_json(self) -> dict[str, object]:
         """The CLI contract's JSON fields (plus a few useful extras)."""

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -139,6 +140,25 @@ class PostRow(Base):
     wp_post_id: Mapped[int | None] = mapped_column(Integer, default=None)
     last_harvested_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
+    # The post inventory (#16): what the page declares, and a canonical on another site.
+    canonical_link: Mapped[str] = mapped_column(String(2048), default="", server_default="")
+    shortlink: Mapped[str] = mapped_column(String(2048), default="", server_default="")
+    canonical_offsite: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class PostInventoryRow(Base):
+    """The last post inventory of one of our sites: when, how many posts, and each route's
+    outcome (an unavailable REST API is recorded here, and the other routes used)."""
+
+    __tablename__ = "post_inventories"
+    __table_args__ = (UniqueConstraint("org", "site_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org: Mapped[str] = mapped_column(String(200))
+    site_url: Mapped[str] = mapped_column(String(2048))
+    synced_at: Mapped[datetime]
+    posts: Mapped[int] = mapped_column(Integer, default=0)
+    routes: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
 
 class StoryRow(Base):

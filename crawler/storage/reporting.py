@@ -109,6 +109,7 @@ def day_mentions(session: Session, org: str, since: datetime, until: datetime) -
             d.published_at,
             d.story_id,
             post.title.label("target_title"),
+            post.published_at.label("target_published_at"),
             SourceRow.name.label("source_name"),
             SourceRow.weight.label("source_weight"),
         )
@@ -153,6 +154,7 @@ def day_mentions(session: Session, org: str, since: datetime, until: datetime) -
                 document_id=r.document_id,
                 source_name=r.source_name or "",
                 source_weight=r.source_weight if r.source_weight is not None else 1,
+                target_published_at=r.target_published_at,
             )
         )
     return out

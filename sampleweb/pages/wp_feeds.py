@@ -41,9 +41,15 @@ def _posts_meta(ctx: Ctx, self_path: str) -> FeedMeta:
     )
 
 
-def posts_rss(ctx: Ctx) -> Response:
+def posts_rss(ctx: Ctx, page: int = 1) -> Response | None:
+    """The posts feed; page ``page`` (``?paged=N``) holds the next 10 older posts, and a page
+    past the last is ``None`` (WordPress answers it 404)."""
+    start = (max(page, 1) - 1) * POSTS_PER_RSS
+    shown = visible_posts(ctx)[start : start + POSTS_PER_RSS]
+    if page > 1 and not shown:
+        return None
     items = []
-    for p in visible_posts(ctx)[:POSTS_PER_RSS]:
+    for p in shown:
         link = permalink(p, ctx)
         n = len(comments_of(p, ctx))
         items.append(
@@ -61,7 +67,8 @@ def posts_rss(ctx: Ctx) -> Response:
             )
         )
     body = feeds.rss(_posts_meta(ctx, "/feed/"), items)
-    return xml(body, feeds.CONTENT_TYPES["rss"], last_modified=_feed_last_modified(ctx))
+    last = _feed_last_modified(ctx) if page <= 1 else max(last_change(p, ctx) for p in shown)
+    return xml(body, feeds.CONTENT_TYPES["rss"], last_modified=last)
 
 
 def _feed_last_modified(ctx: Ctx) -> datetime:

@@ -55,15 +55,7 @@ def handle_self_hosted(req: Request, ctx: Ctx) -> Response:
     if req.path.rstrip("/") == "/wp-json/wp/v2/comments":
         return _rest_comments(req, ctx)
     if req.path.rstrip("/") == "/wp-json/wp/v2/posts":
-        posts = sorted(
-            (p for p in ctx.world.posts if p.day <= ctx.day),
-            key=lambda p: p.published,
-            reverse=True,
-        )
-        return json_response(
-            [_rest_post(p, ctx) for p in posts],
-            headers=[("X-WP-Total", str(len(posts))), ("X-WP-TotalPages", "1")],
-        )
+        return _rest_posts(req, ctx)
     m = _WP_POST.match(req.path)
     if m:
         post = visible_post(ctx, int(m.group(1)))
@@ -261,6 +253,34 @@ def _rest_comments(req: Request, ctx: Ctx) -> Response:
     return json_response(
         [_rest_comment(c, ctx) for c in chunk],
         headers=[("X-WP-Total", str(total)), ("X-WP-TotalPages", str(pages))],
+    )
+
+
+def _rest_posts(req: Request, ctx: Ctx) -> Response:
+    """``/wp-json/wp/v2/posts``: ``per_page`` (default 10, at most 100) and ``page``, the
+    totals in ``X-WP-Total`` / ``X-WP-TotalPages``; a page past the last is WordPress's 400
+    ``rest_post_invalid_page_number``."""
+    posts = sorted(
+        (p for p in ctx.world.posts if p.day <= ctx.day), key=lambda p: p.published, reverse=True
+    )
+    per_raw, page_raw = req.param("per_page", "10"), req.param("page", "1")
+    per_page = int(per_raw) if per_raw.isdigit() else 0
+    page = int(page_raw) if page_raw.isdigit() else 0
+    if not 1 <= per_page <= 100:
+        return _rest_error(400, "rest_invalid_param", "Invalid parameter(s): per_page")
+    if page < 1:
+        return _rest_error(400, "rest_invalid_param", "Invalid parameter(s): page")
+    pages = max(1, math.ceil(len(posts) / per_page))
+    if page > pages:
+        return _rest_error(
+            400,
+            "rest_post_invalid_page_number",
+            "The page number requested is larger than the number of pages available.",
+        )
+    shown = posts[(page - 1) * per_page : page * per_page]
+    return json_response(
+        [_rest_post(p, ctx) for p in shown],
+        headers=[("X-WP-Total", str(len(posts))), ("X-WP-TotalPages", str(pages))],
     )
 
 

@@ -34,12 +34,12 @@ def handle(req: Request, ctx: Ctx) -> Response:
             return redirect(permalink(post, ctx)) if post else not_found(req.target)
         feed = req.param("feed")
         if feed in ("rss2", "rss"):
-            return wpfeeds.posts_rss(ctx)
+            return _posts_feed(req, ctx)
         if feed == "comments-rss2":
             return wpfeeds.comments_rss(ctx, None)
         return _home(ctx)
     if path == "/feed/":
-        return wpfeeds.posts_rss(ctx)
+        return _posts_feed(req, ctx)
     if path == "/feed/atom/":
         return wpfeeds.posts_atom(ctx)
     if path == "/comments/feed/":
@@ -89,6 +89,14 @@ def handle(req: Request, ctx: Ctx) -> Response:
                 )
             return redirect(permalink(post, ctx))
     return _not_found_page(ctx)
+
+
+def _posts_feed(req: Request, ctx: Ctx) -> Response:
+    """``/feed/`` and ``/feed/?paged=N`` (10 posts a page; past the last page: 404)."""
+    raw = req.param("paged", "1")
+    page = int(raw) if raw.isdigit() and int(raw) > 0 else 1
+    found = wpfeeds.posts_rss(ctx, page)
+    return found if found is not None else _not_found_page(ctx)
 
 
 def _by_id(raw: str, ctx: Ctx) -> Post | None:

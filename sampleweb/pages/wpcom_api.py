@@ -18,6 +18,7 @@ from sampleweb.world.model import CommentType, Post, WpComment
 
 _REPLIES = re.compile(r"^/rest/v1\.1/sites/([^/]+)/posts/(\d+)/replies/?$")
 _SITE_COMMENTS = re.compile(r"^/rest/v1\.1/sites/([^/]+)/comments/?$")
+_SITE_POSTS = re.compile(r"^/rest/v1\.1/sites/([^/]+)/posts/?$")
 PING_TYPES = (CommentType.PINGBACK, CommentType.TRACKBACK)
 
 
@@ -85,6 +86,9 @@ def handle_wpcom(req: Request, ctx: Ctx) -> Response:
     """``public-api.wordpress.test``: the WordPress.com REST API v1.1 (read-only subset)."""
     m = _REPLIES.match(req.path)
     sm = _SITE_COMMENTS.match(req.path)
+    pm = _SITE_POSTS.match(req.path)
+    if pm:
+        return _site_posts(req, ctx, pm.group(1).lower())
     if not m and not sm:
         return _wpcom_error(404, "unknown_method", "Unknown method.")
     org = ctx.world.org
@@ -136,5 +140,40 @@ def handle_wpcom(req: Request, ctx: Ctx) -> Response:
             "found": len(pool),
             "site_ID": org.wpcom_site_id,
             "comments": [_wpcom_comment(c, ctx) for c in chunk],
+        }
+    )
+
+
+def _site_posts(req: Request, ctx: Ctx, site: str) -> Response:
+    """``/sites/<site>/posts/``: the blog's posts, newest first, ``number`` (at most 100) a
+    page, ``page`` from 1, the total in ``found``; ``short_URL`` is WordPress's ``?p=ID``."""
+    org = ctx.world.org
+    if site not in (org.host, org.www_host, str(org.wpcom_site_id)):
+        return _wpcom_error(404, "unknown_blog", "Unknown blog")
+    raw_number, raw_page = req.param("number", "20"), req.param("page", "1")
+    number = int(raw_number) if raw_number.isdigit() and int(raw_number) > 0 else 20
+    if number > 100:
+        return _wpcom_error(
+            400, "invalid_number", "The NUMBER parameter must be less than or equal to 100."
+        )
+    page = int(raw_page) if raw_page.isdigit() and int(raw_page) > 0 else 1
+    posts = sorted(
+        (p for p in ctx.world.posts if p.day <= ctx.day), key=lambda p: p.published, reverse=True
+    )
+    chunk = posts[(page - 1) * number : page * number]
+    return json_response(
+        {
+            "found": len(posts),
+            "posts": [
+                {
+                    "ID": p.wp_id,
+                    "site_ID": org.wpcom_site_id,
+                    "date": p.published.isoformat(),
+                    "title": p.title,
+                    "URL": ctx.url(org.host, p.path),
+                    "short_URL": ctx.url(org.host, f"/?p={p.wp_id}"),
+                }
+                for p in chunk
+            ],
         }
     )

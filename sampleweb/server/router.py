@@ -163,10 +163,11 @@ class SampleWeb:
         slow_seconds: float = 2.0,
         hang_seconds: float = 30.0,
         pace_seconds: float = 0.0,
+        archive: bool = False,
     ) -> None:
         if scale not in ("small", "large"):
             raise ValueError("scale must be 'small' or 'large'")
-        self.world = build_world(seed, scale)
+        self.world = build_world(seed, scale, archive=archive)
         self.router = Router(
             self.world, day, misbehaving.Timing(slow_seconds, hang_seconds), self.truth
         )

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sampleweb.text.textgen import Writer, rng_for, slugify, word_count
 from sampleweb.world import comment_rows as notify
+from sampleweb.world.archive import archive_part
 from sampleweb.world.coverage_specs import BLOG_PAGES, BLOGS
 from sampleweb.world.model import (
     DAY1,
@@ -27,17 +28,22 @@ from sampleweb.world.org_posts import ORG, POSTS
 from sampleweb.world.weave import FILLER, links_for, with_filler
 
 
-def build_world(seed: str = "mediamon", scale: str = "small") -> World:
-    """The whole small world (the large scale adds lazily generated bulk sites on top)."""
+def build_world(seed: str = "mediamon", scale: str = "small", *, archive: bool = False) -> World:
+    """The whole small world (the large scale adds lazily generated bulk sites on top; with
+    ``archive`` the blog has years of older posts too: ``sampleweb.world.archive``)."""
     posts = {p.wp_id: p for p in POSTS}
     blogs = tuple(_blog_site(seed, i, posts) for i in range(len(BLOGS)))
     news, stories = news_sites(seed, posts)
     rows = notify.comments(seed, blogs, news)
+    all_posts = POSTS
+    if archive:
+        old_posts, old_blog, old_rows = archive_part(seed, ORG)
+        all_posts, blogs, rows = old_posts + POSTS, (*blogs, old_blog), old_rows + rows
     return World(
         seed=seed,
         scale=scale,
         org=ORG,
-        posts=POSTS,
+        posts=all_posts,
         comments=rows,
         blogs=blogs,
         news=news,

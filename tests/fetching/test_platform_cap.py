@@ -1,0 +1,181 @@
+"""Per-blog slots under a platform-wide cap (#16), measured on a local server's own record
+of the requests it is serving at once: two blogs of one platform are fetched in parallel,
+two pages of one blog never exceed the per-blog limit, and 50 blogs of one platform stay
+under the platform cap. The crawl runs the production settings in a child process."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import subprocess
+import sys
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.fetching.platforms import PlatformCapMiddleware
+from crawler.matching.sites import platform_of
+from crawler.middlewares import site_key
+
+PLATFORM = "blogs.test"
+CAP = 4
+CHECK = (
+    "import json, sys\n"
+    "from crawler.config import load_config\n"
+    "from crawler.runs.linkbacks import run_check\n"
+    "found = run_check(load_config(sys.argv[1]), sys.argv[2:])\n"
+    "print(json.dumps([f.error for f in found]))\n"
+)
+
+
+@dataclass
+class Meter:
+    """In-flight requests per host and per platform, and the peaks seen."""
+
+    lock: threading.Condition = field(default_factory=threading.Condition)
+    hosts: Counter[str] = field(default_factory=Counter)
+    peak_host: Counter[str] = field(default_factory=Counter)
+    platform: int = 0
+    peak_platform: int = 0
+    wait_for: dict[str, str] = field(default_factory=dict)  # host -> host it waits for
+    seen: set[str] = field(default_factory=set)
+    paths: dict[str, list[str]] = field(default_factory=dict)  # host -> paths in flight
+    overlaps: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    together: int = 0  # how many times the platform reached ``fill`` in flight
+    fill: int = 0  # hold each request until this many are in flight (0: do not)
+
+
+def serve(meter: Meter) -> http.server.ThreadingHTTPServer:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            host = (self.headers.get("Host") or "").split(":", 1)[0]
+            with meter.lock:
+                meter.hosts[host] += 1
+                meter.paths.setdefault(host, []).append(self.path)
+                if len(meter.paths[host]) > 1:
+                    meter.overlaps.append((host, tuple(meter.paths[host])))
+                meter.peak_host[host] = max(meter.peak_host[host], meter.hosts[host])
+                meter.platform += 1
+                meter.peak_platform = max(meter.peak_platform, meter.platform)
+                meter.seen.add(host)
+                meter.lock.notify_all()
+                other = meter.wait_for.get(host)
+                if other:
+                    meter.lock.wait_for(lambda: meter.hosts[other] > 0, timeout=20)
+                full = lambda: meter.platform >= meter.fill  # noqa: E731
+                if meter.fill and meter.lock.wait_for(full, timeout=2):
+                    meter.together += 1
+                # Counted out before the answer leaves: the client may send its next request
+                # the moment it has this one's, and must not be seen overlapping it.
+                meter.hosts[host] -= 1
+                meter.paths[host].remove(self.path)
+                meter.platform -= 1
+                meter.lock.notify_all()
+            body = b"<html><head><title>blog</title></head><body>hello</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def meter() -> Iterator[tuple[Meter, int]]:
+    m = Meter()
+    server = serve(m)
+    yield m, int(server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+def crawl(tmp_path: Path, port: int, hosts: list[str], urls: list[str]) -> list[str]:
+    """``run_check`` over ``urls`` in a child process, production settings. A download delay
+    is set (as in production): with none, Scrapy 2.19's slot queue hands every queued request
+    of a slot to the download handler at once (``_process_queue`` schedules each transfer as a
+    task before counting it), so the per-blog concurrency is not enforced there."""
+    resolve = ", ".join(f'"{h}" = "127.0.0.1"' for h in sorted(set(hosts)))
+    config = tmp_path / "mediamon.toml"
+    config.write_text(
+        f"""[organisation]
+name = "Cap Test"
+timezone = "UTC"
+
+[crawl]
+user_agent = "mediamon-tests"
+allow_hosts = ["127.0.0.1"]
+resolve = {{ {resolve} }}
+download_delay = 0.05
+concurrent_per_host = 1
+platform_concurrency = {CAP}
+blog_platforms = ["{PLATFORM}"]
+timeout = 30
+""",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", CHECK, str(config), *urls],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    errors: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return errors
+
+
+def test_platform_and_blog_of_a_host() -> None:
+    assert platform_of("alice.wordpress.com") == ("wordpress.com", "alice.wordpress.com")
+    assert platform_of("www.alice.wordpress.com")[1] == "alice.wordpress.com"
+    assert platform_of("a.blogs.test", frozenset({PLATFORM})) == (PLATFORM, "a.blogs.test")
+    assert platform_of("news.example") == ("", "")
+    assert site_key("a.blogs.test", frozenset({PLATFORM})) == "a.blogs.test"
+    assert site_key("a.blogs.test") == "blogs.test"  # not a platform unless configured
+    assert PlatformCapMiddleware(0, frozenset()).limit == 1
+
+
+@pytest.mark.slow
+def test_two_blogs_in_parallel_two_pages_of_one_blog_not(
+    meter: tuple[Meter, int], tmp_path: Path
+) -> None:
+    m, port = meter
+    a, b = f"a.{PLATFORM}", f"b.{PLATFORM}"
+    m.wait_for = {a: b, b: a}  # each answers only once the other blog is being served
+    urls = [f"http://{a}:{port}/1", f"http://{b}:{port}/1"]
+    assert crawl(tmp_path, port, [a, b], urls) == ["", ""]
+    assert m.peak_platform == 2  # the two blogs were in flight together
+
+    m.wait_for = {}
+    m.peak_host.clear()
+    c = f"c.{PLATFORM}"
+    pages = [f"http://{c}:{port}/{n}" for n in range(1, 4)]
+    assert crawl(tmp_path, port, [c], pages) == ["", "", ""]
+    assert m.peak_host[c] == 1  # concurrent_per_host = 1 for one blog
+
+
+@pytest.mark.slow
+def test_fifty_blogs_of_one_platform_stay_under_the_cap(
+    meter: tuple[Meter, int], tmp_path: Path
+) -> None:
+    m, port = meter
+    m.fill = CAP  # hold each request until CAP are in flight: the cap is reached, not guessed
+    blogs = [f"blog{n}.{PLATFORM}" for n in range(50)]
+    urls = [f"http://{h}:{port}/{p}" for h in blogs for p in (1, 2)]
+    errors = crawl(tmp_path, port, blogs, urls)
+    assert errors == [""] * len(urls)
+    assert len(m.seen) == 50
+    assert m.peak_platform == CAP
+    assert max(m.peak_host.values()) == 1, m.overlaps
+    assert m.together >= len(urls) // 2  # most requests were served CAP at a time
