@@ -98,4 +98,4 @@ def inventoried_sites(session: Session, org: str) -> dict[str, datetime]:
     stmt = select(PostInventoryRow.site_url, PostInventoryRow.synced_at).where(
         PostInventoryRow.org == org
     )
-    return dict(session.execute(stmt).tuples().all())
+    return dict(session.execute(stmt).all())

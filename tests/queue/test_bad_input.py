@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from crawler import clock
 from crawler.config import load_config
 from crawler.storage.db import make_engine, session_scope
-from crawler.storage.migrate import upgrade
+from crawler.storage.migrate import head_revision, upgrade
 from crawler.storage.runs import recent_runs, runs_by_id, start_run
 from sampleweb.pages.trouble import ENDPOINTS, HOST
 from sampleweb.server.router import SampleWeb
@@ -110,7 +110,8 @@ def test_unknown_kind_and_older_format_are_dead_lettered_and_the_worker_goes_on(
     client = redis_client(config.queue)
     with session_scope(engine) as session:
         doomed = start_run(session, "poll", clock.now())
-    good = RunMessage("feeds", "x.test", doomed, "0005", config_version(config)).to_json()
+    head = head_revision(engine)
+    good = RunMessage("feeds", "x.test", doomed, head, config_version(config)).to_json()
     _raw(broker, "feeds", {**good, "kind": "podcasts"})
     _raw(broker, "feeds", {**good, "version": 0})
     groups = feed_groups(config, engine, clock.now(), all_sources=True)[:1]
@@ -155,11 +156,13 @@ def test_a_message_of_another_schema_is_refused_and_not_acknowledged(
         run_id = start_run(session, "poll", clock.now())
     old = RunMessage("feeds", "x.test", run_id, "0001", config_version(config))
     send(broker, old)
-    other = RunMessage("feeds", "y.test", run_id, "0005", "another-config")
+    head = head_revision(engine)
+    other = RunMessage("feeds", "y.test", run_id, head, "another-config")
     send(broker, other)
     worker = start_worker(path, sqlite_url, "--threads", "1", "--flows", "feeds")
     try:
-        wait_until(lambda: worker.said("schema: message 0001, database 0005"), "the refusal")
+        refusal = f"schema: message 0001, database {head}"
+        wait_until(lambda: worker.said(refusal), "the refusal")
         wait_until(lambda: worker.said("config version: message another-config"), "refusal 2")
     finally:
         assert stop_worker(worker) == 0
