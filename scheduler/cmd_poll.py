@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crawler.feeds.report import PollReport
+from crawler.runs import UnknownSource
 from crawler.runs.poll import crawl_poll, due_now, prepare_poll
 from scheduler.context import App, Failure
 from scheduler.progress import progress_bar
@@ -63,16 +64,19 @@ def poll(app: App, sources: tuple[str, ...], all_sources: bool, verbose: bool) -
     # then the poll's own selection, not read a second time.
     engine = app.engine()
     due = due_now(app.config, engine, source_names=sources, all_sources=all_sources, now=app.now())
-    total = len(due.rows)
-    if total == 0 and not sources:
+    if due.missing:  # a usage error: refused before a run is recorded (#18)
+        raise Failure("unknown source: " + ", ".join(due.missing), exit_code=2)
+    if due.work == 0 and not sources:
         app.console.print("No source is due; `mediamon poll --all` polls every source now.")
         return
-    with progress_bar(app, "polling", total) as progress_cb:
+    with progress_bar(app, "polling", due.work) as progress_cb:
         try:
             prepared = prepare_poll(
                 app.config, engine, source_names=sources, progress=progress_cb, due=due
             )
             report = crawl_poll(prepared)
+        except UnknownSource as exc:
+            raise Failure(str(exc), exit_code=2) from None
         except Exception as exc:  # a crashed crawl is recorded in crawl_runs; say why, briefly
             raise Failure(f"poll failed: {type(exc).__name__}: {exc}") from None
     print_poll_report(report, app.console, verbose=verbose)

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from crawler import clock
 from crawler.domain import FoundVia, Platform, Post
-from crawler.feeds.model import FeedEntry, ParsedFeed
+from crawler.feeds.model import FeedEntry, ParsedFeed, entry_to_json
 from crawler.feeds.policy import (
     Outcome,
     PollLimits,
@@ -52,9 +52,12 @@ from crawler.storage.db import session_scope
 from crawler.storage.feeds import (
     PollUpdate,
     apply_poll_update,
+    article_failed,
+    article_read,
     block_host,
     get_source,
     load_sources,
+    mark_articles_due,
     store_entries,
 )
 from crawler.storage.mentions import upsert_documents
@@ -342,6 +345,9 @@ class FeedStoragePipeline:
             if stored.new and ctx.matcher is not None:
                 ctx.matcher.posts_changed(session)
             return list(stored.new)
+        if ctx.fetch_articles:  # due until read: saved with the feed's validators (#18)
+            due = {e.key: entry_to_json(e) for e in stored.new if not e.has_full_text}
+            mark_articles_due(session, row.id, due)
         if ctx.matcher is not None and stored.new:
             pages = matchable_entries(stored.new, site, articles_follow=ctx.fetch_articles)
             written.mentions += self._match(session, pages, row, now)
@@ -399,10 +405,14 @@ class FeedStoragePipeline:
         row = get_source(session, item.source_id)
         if item.document is None:
             written.article_errors += 1
+            if item.transient and article_failed(session, item.entry.canonical_url):
+                return  # still due: the next poll reads it (the feed may answer 304 then)
+            article_read(session, item.entry.canonical_url)
             if row is not None:  # the page cannot be read: the feed's own words still count
                 written.mentions += self._match(session, [entry_page(item.entry, "")], row, now)
             return
         upsert_documents(session, [item.document], now, source_id=item.source_id)
+        article_read(session, item.entry.canonical_url)
         if row is not None:
             page = Page(item.document, item.links, item.fetched_as)
             written.mentions += self._match(session, [page], row, now)

@@ -31,6 +31,7 @@ from crawler.press.links import PostLinks
 from crawler.press.persist import StageHook, config_queries, own_site_urls, stage_hook
 from crawler.press.report import CrawlReport
 from crawler.press.stage import PressStage
+from crawler.runs import UnknownSource
 from crawler.runs.process import run_spider
 from crawler.runs.record import RunRecord
 from crawler.spiders.items import SiteTask
@@ -179,6 +180,11 @@ def prepare_site(
     report = CrawlReport(job=JOB)
     with session_scope(engine) as session:
         sync_sources(session, config, now)
+    with session_scope(engine) as session:
+        rows = site_sources(session, org, source_names)
+    missing = sorted(set(source_names) - {row.name for row in rows})
+    if missing:  # the user's mistake: refused before a row exists, never a crawl error
+        raise UnknownSource("unknown source: " + ", ".join(missing))
     record = RunRecord.open(engine, JOB, now, run_id)
     with session_scope(engine) as session:
         rows = site_sources(session, org, source_names)
@@ -187,9 +193,6 @@ def prepare_site(
         hook = stage_hook(config, session)
     report.sources = len(tasks)
     report.run_id = record.run_id
-    missing = sorted(set(source_names) - {row.name for row in rows})
-    if missing:
-        report.error, report.exit_status = "unknown source: " + ", ".join(missing), 2
     context = CrawlContext(org, hook, report, FoundVia.CRAWL, engine=engine)
     return PreparedSite(
         config, engine, record, context, tasks, blocked, hook.link_hosts(), fetch_only
