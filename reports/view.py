@@ -116,8 +116,8 @@ def build_digest(data: DigestInput, limits: Limits = DEFAULT_LIMITS) -> DigestVi
         summary=_summary(counts, total),
         empty=total == 0,
         empty_line=(
-            f"No new coverage; {health.sources_checked} of {health.sources_total} sources "
-            f"checked, {health.errors} error{'s' if health.errors != 1 else ''}"
+            f"No new coverage; {health.checks}, "
+            f"{health.errors} error{'s' if health.errors != 1 else ''}"
         ),
         counts=counts,
         total_count=total_count,

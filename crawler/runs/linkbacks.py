@@ -30,6 +30,7 @@ from crawler.matching.urls import canonicalize_url
 from crawler.pipelines.linkbacks import CONTEXT_SETTING, Progress, RunContext
 from crawler.pipelines.shared import Shared
 from crawler.runs.linkback_crawl import PIPELINE_ORDER, crawl, linkback_settings
+from crawler.runs.process import INTERRUPTED, interrupted
 from crawler.runs.record import RunRecord
 from crawler.storage.db import engine_for, session_scope
 from crawler.storage.feeds import host_blocks
@@ -160,12 +161,17 @@ class PreparedHarvest:
             "blocklist": self.blocklist,
         }
 
-    def crawled(self, _stats: Mapping[str, Any]) -> None:
+    def crawled(self, stats: Mapping[str, Any]) -> None:
         """After the crawl: a page the crawler stored as a plain link and the harvest now
         found as a pingback (or reblog...) is one find, under the stronger kind, as after
-        polls and crawls."""
+        polls and crawls. A harvest stopped by SIGINT/SIGTERM is recorded as interrupted
+        (each post's finds are stored with its "harvested" mark, so the posts it did not
+        finish are harvested next run)."""
         with session_scope(self.engine) as session:
             retire_superseded_links(session, self.context.org)
+        if interrupted(stats) and not self.report.exit_status:
+            self.report.exit_status = INTERRUPTED
+            self.report.error = f"interrupted after {len(self.report.lines)} posts"
 
 
 def prepare_harvest(
@@ -258,14 +264,14 @@ def _crawl_harvest(
             return
         from crawler.spiders.linkbacks import LinkbackSpider
 
-        crawl(
+        stats = crawl(
             harvest.crawl_settings(settings, log_level),
             LinkbackSpider,
             harvest.spider_arguments(),
             None,
             None,
         )
-        harvest.crawled({})
+        harvest.crawled(stats)
 
     harvest.record.around(harvest.report, work)
     return harvest.report

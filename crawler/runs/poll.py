@@ -38,7 +38,7 @@ from crawler.pipelines.shared import Shared
 from crawler.press.persist import StageHook, stage_hook
 from crawler.press.report import PollMatchReport
 from crawler.runs import UnknownSource
-from crawler.runs.process import run_spider
+from crawler.runs.process import INTERRUPTED, interrupted, run_spider
 from crawler.runs.record import RunRecord
 from crawler.spiders.items import FeedTask
 from crawler.storage.db import engine_for, session_scope
@@ -51,7 +51,6 @@ JOB = "poll"
 #: Exit statuses (README, "Exit codes"); 2 is a usage or config error, raised before a run.
 SOME_FAILED = 1
 NOTHING_DONE = 3
-INTERRUPTED = 130
 
 
 def poll_limits(config: Config) -> PollLimits:
@@ -290,7 +289,7 @@ def judge_poll(report: PollReport, stats: Mapping[str, Any]) -> None:
     if report.exit_status:
         return
     failed = sorted({line.name for line in report.lines if line.outcome == "failed"})
-    if stats.get("finish_reason") == "shutdown":
+    if interrupted(stats):
         report.exit_status = INTERRUPTED
         report.error = (
             f"interrupted after {report.sources} sources and {report.articles} article pages"

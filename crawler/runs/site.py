@@ -32,7 +32,7 @@ from crawler.press.persist import StageHook, config_queries, own_site_urls, stag
 from crawler.press.report import CrawlReport
 from crawler.press.stage import PressStage
 from crawler.runs import UnknownSource
-from crawler.runs.process import run_spider
+from crawler.runs.process import INTERRUPTED, interrupted, run_spider
 from crawler.runs.record import RunRecord
 from crawler.spiders.items import SiteTask
 from crawler.storage.db import engine_for, session_scope
@@ -111,7 +111,7 @@ def _crawl(
     spider_kwargs: Mapping[str, Any],
     overrides: Mapping[str, Any],
     log_level: str,
-) -> None:
+) -> Mapping[str, Any]:
     """Run an ad-hoc crawl (a site crawl runs through ``PreparedSite``)."""
     from crawler.spiders.adhoc import AdhocSpider
 
@@ -122,6 +122,7 @@ def _crawl(
         log_level=log_level,
     )
     context.report.hosts = dict(stats.get("mediamon/hosts", {}))
+    return stats
 
 
 @dataclass
@@ -162,6 +163,9 @@ class PreparedSite:
         with session_scope(self.engine) as session:
             retire_superseded_links(session, self.context.org)
         self.report.max_rss_mb = _peak_rss_mb()
+        if interrupted(stats) and not self.report.exit_status:
+            self.report.exit_status = INTERRUPTED
+            self.report.error = f"interrupted after {self.report.pages} pages"
 
 
 def prepare_site(
@@ -322,12 +326,15 @@ def _adhoc(
     kwargs = {"tasks": adhoc_tasks(urls, depth, kind), "link_hosts": hosts}
     started = time.perf_counter()
     try:
-        _crawl(config, context, kwargs, settings or {}, log_level)
+        stats = _crawl(config, context, kwargs, settings or {}, log_level)
         report.seconds = round(time.perf_counter() - started, 3)
+        if interrupted(stats):  # not a result: say so, whatever was found (#18)
+            report.exit_status = INTERRUPTED
+            report.error = f"interrupted after {report.pages} pages"
     except Exception as exc:
         report.exit_status, report.error = 1, f"{type(exc).__name__}: {exc}"
     if report.pages == 0 and not report.exit_status:
-        report.exit_status = 1
+        report.exit_status = 3  # nothing could be done (README, "Exit codes")
         report.error = "nothing could be fetched"
     report.max_rss_mb = _peak_rss_mb()
     if record is not None:

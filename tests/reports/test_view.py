@@ -93,7 +93,8 @@ def test_empty_day_still_says_something(sqlite_engine: Engine) -> None:
     assert view.empty
     assert view.total == 0
     assert view.subject == "Orbis Union coverage — Tue 3 Nov 2026: no new coverage"
-    assert view.empty_line == "No new coverage; 0 of 7 sources checked, 0 errors"
+    # Checked on the 2nd, not on the 3rd: the day says so (#18), never "0 of 7 checked".
+    assert view.empty_line == "No new coverage; no source was checked on this day, 0 errors"
     assert view.linkbacks == ()
     assert view.press == ()
     assert view.total_count.previous == 15
@@ -177,6 +178,7 @@ def test_silent_and_failing_sources() -> None:
             "disabled_reason": "",
             "created_at": old,
             "last_new_at": datetime(2026, 11, 1, tzinfo=UTC),
+            "checked_between": True,
         }
         fields.update(kw)
         return SourceStatus(**fields)  # type: ignore[arg-type]
