@@ -7,6 +7,7 @@ exit non-zero with a one-line reason.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from datetime import UTC, date, datetime, time, timedelta
@@ -30,6 +31,7 @@ from scheduler.output import (
     print_mentions_table,
     print_runs,
     print_sources,
+    status_json,
     write_mentions_csv,
     write_mentions_json,
 )
@@ -112,9 +114,10 @@ def db_upgrade(app: App) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
 @pass_app
-def status(app: App) -> None:
-    """Sources and their health, the scheduled jobs, and the last runs."""
+def status(app: App, as_json: bool) -> None:
+    """Sources and their health, the scheduled jobs, and the last runs (times in UTC)."""
     from scheduler.jobs import all_jobs
 
     engine = app.engine()
@@ -123,6 +126,9 @@ def status(app: App) -> None:
         states = source_states(session, app.config.organisation.name)
         last = last_run_per_job(session)
         runs = recent_runs(session, limit=10)
+    if as_json:
+        click.echo(json.dumps(status_json(states, last, runs), ensure_ascii=False))
+        return
     print_sources(states, app.console)
     print_jobs(
         [(j.id, j.title) for j in all_jobs()], scheduled_next_runs(engine), last, app.console

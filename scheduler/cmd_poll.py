@@ -15,6 +15,7 @@ from crawler.feeds.report import PollReport
 from crawler.runs import UnknownSource
 from crawler.runs.poll import crawl_poll, due_now, prepare_poll
 from scheduler.context import App, Failure
+from scheduler.output import human_reason
 from scheduler.progress import progress_bar
 
 pass_app = click.make_pass_decorator(App)
@@ -46,10 +47,11 @@ def print_poll_report(report: PollReport, console: Console, *, verbose: bool = F
     lines = [line for line in report.lines if verbose or line.error or line.outcome == "failed"]
     if lines:
         detail = Table(title="Sources" if verbose else "Problems")
-        for column in ("source", "outcome", "status", "new", "error"):
+        for column in ("source", "outcome", "status", "new", "reason"):
             detail.add_column(column, overflow="fold")
         for line in sorted(lines, key=lambda item: item.name):
-            detail.add_row(line.name, line.outcome, line.status, str(line.new), line.error[:100])
+            reason = human_reason(line.status, line.error)[:100]
+            detail.add_row(line.name, line.outcome, line.status, str(line.new), reason)
         console.print(detail)
 
 
