@@ -43,6 +43,7 @@ from reports.model import (
     PostLinkbacks,
     StoryView,
 )
+from reports.outlets import name_outlets
 from reports.text import clip, safe_url
 
 CHART_DAYS = 14
@@ -98,12 +99,16 @@ def build_digest(data: DigestInput, limits: Limits = DEFAULT_LIMITS) -> DigestVi
     counts, total_count = _counts(data.counts, day)
     total = total_count.today
     label = day_label(day)
-    coverage = [m for m in data.mentions if m.kind in COVERAGE_KINDS]
-    linkbacks = [m for m in data.mentions if m.kind not in COVERAGE_KINDS]
+    # One outlet, one name (#18): every section below sees the same name for a site.
+    mentions, seen = name_outlets(
+        data.mentions, data.sources, data.sites_seen_before | data.own_sites
+    )
+    coverage = [m for m in mentions if m.kind in COVERAGE_KINDS]
+    linkbacks = [m for m in mentions if m.kind not in COVERAGE_KINDS]
     posts, linkbacks_hidden = _linkbacks(linkbacks, tz, limits.linkbacks)
     stories, story_count = _stories(coverage, data.story_originals, tz, limits.stories)
-    outlets = _outlets(data.mentions, data.sites_seen_before | data.own_sites)
-    late = _late(data.mentions, day, tz)
+    outlets = _outlets(mentions, seen)
+    late = _late(mentions, day, tz)
     health = build_health(data, tz, limits.health_items)
     noun = "new" if total else "no new coverage"
     return DigestView(

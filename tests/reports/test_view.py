@@ -61,7 +61,8 @@ def test_sample_day_decisions(sqlite_engine: Engine) -> None:
     # Press: the wire story's original leads, with its pickups; heavier sources first.
     lead = view.press[0]
     assert lead.title == "Orbis Union backs open standards for public data"
-    assert [p.site for p in lead.pickups] == ["techchronicle.example", "wire.example"]
+    # The configured name of an outlet wins over its host (#18).
+    assert [p.site for p in lead.pickups] == ["Tech Chronicle", "wire.example"]
     assert [s.text for s in lead.snippet if s.marked] == ["Orbis Union"]
     assert view.press_count == 7
     assert len(view.press) == 5
