@@ -13,13 +13,14 @@ import sys
 from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
 
 from crawler.config import ConfigError, load_config, mask_url
 from crawler.domain import MentionKind, MentionStatus
-from crawler.storage.db import DatabaseError, session_scope
+from crawler.storage.db import DatabaseError, describe_storage_error, session_scope
 from crawler.storage.mentions import list_mentions
 from crawler.storage.migrate import upgrade
 from crawler.storage.runs import last_run_per_job, recent_runs, scheduled_next_runs
@@ -39,7 +40,21 @@ from scheduler.output import (
 pass_app = click.make_pass_decorator(App)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: a database failure the user can fix (read-only, full disk) ends
+    in one line and exit 3, whichever command met it, never in a traceback (#18)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            reason = describe_storage_error(exc)
+            if reason is None:
+                raise
+            raise Failure(reason, exit_code=3) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_option",

@@ -14,6 +14,7 @@ from rich.table import Table
 from crawler.feeds.report import PollReport
 from crawler.runs import UnknownSource
 from crawler.runs.poll import crawl_poll, due_now, prepare_poll
+from crawler.storage.db import describe_storage_error
 from scheduler.context import App, Failure
 from scheduler.output import human_reason
 from scheduler.progress import progress_bar
@@ -80,6 +81,9 @@ def poll(app: App, sources: tuple[str, ...], all_sources: bool, verbose: bool) -
         except UnknownSource as exc:
             raise Failure(str(exc), exit_code=2) from None
         except Exception as exc:  # a crashed crawl is recorded in crawl_runs; say why, briefly
+            reason = describe_storage_error(exc)
+            if reason is not None:
+                raise Failure(reason, exit_code=3) from None
             raise Failure(f"poll failed: {type(exc).__name__}: {exc}") from None
     print_poll_report(report, app.console, verbose=verbose)
     if report.exit_status:

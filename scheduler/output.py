@@ -29,9 +29,13 @@ CSV_FIELDS = (
     "terms",
     "snippet",
     "note",
+    "context",
     "status",
     "found_via",
+    "story",
 )
+"""Every field of ``--format json`` (README: "the same as CSV"), ``queries`` and ``terms``
+joined with ``;``."""
 
 
 def _when(value: datetime | None) -> str:
