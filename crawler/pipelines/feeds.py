@@ -151,6 +151,11 @@ class _Written:
     article_errors: int = 0
     mentions: int = 0
 
+    @property
+    def outcome(self) -> str:
+        """An article item's outcome, for the progress bar."""
+        return "article read" if self.articles else "article not read"
+
 
 class FeedStoragePipeline:
     """See the module docstring."""
@@ -237,12 +242,19 @@ class FeedStoragePipeline:
             if isinstance(report, PollMatchReport):
                 report.mentions += result.mentions
             new_entries += result.new_entries
-            if self.context.progress is not None:
+            progress = self.context.progress
+            if progress is not None:
                 for line in result.lines:
-                    self.context.progress(line.name, line.outcome)
+                    progress(line.name, line.outcome)
+                if isinstance(item, ArticleFetched):  # the bar moves with pages read (#18)
+                    progress(item.entry.title or item.entry.link, result.outcome)
         if not self.context.fetch_articles:
             return 0
-        return self._request_articles(new_entries)
+        asked = self._request_articles(new_entries)
+        grow = getattr(self.context.progress, "grow", None)
+        if asked and callable(grow):
+            grow(asked)
+        return asked
 
     def _write(self, items: Sequence[FeedFetched | ArticleFetched]) -> list[_Written]:
         out = []
