@@ -99,6 +99,13 @@ _STAT_LABELS = {
     "posts": "posts",
     "mentions": "new mentions",
     "pages": "pages",
+    "linkbacks": "linkbacks",
+    "new": "new",
+    "sources_checked": "sources checked",
+    "checked": "checked",
+    "verified": "verified",
+    "rejected": "rejected",
+    "sent": "sent",
 }
 
 
