@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from sqlalchemy import select
@@ -76,16 +76,23 @@ def mediamon(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def interrupt(
-    gate: Gate, after: int, sig: signal.Signals, *args: str, cwd: Path
+    gate: Gate,
+    after: int,
+    sig: signal.Signals,
+    *args: str,
+    cwd: Path,
+    program: Sequence[str] = (sys.executable, "-c", CLI),
+    env: Mapping[str, str] | None = None,
 ) -> tuple[int, str, str]:
-    """Run the CLI with ``args``; once the sample web has served ``after`` requests, send
-    ``sig``. Returns (exit status, stdout, stderr); the gate is open again afterwards."""
+    """Run ``program`` (the CLI) with ``args``; once the sample web has served ``after``
+    requests, send ``sig``. Returns (exit status, stdout, stderr); the gate is open again
+    afterwards."""
     gate.arm(max(1, after))
     try:
         with subprocess.Popen(
-            [sys.executable, "-c", CLI, *args],
+            [*program, *args],
             cwd=cwd,
-            env={**os.environ, "COLUMNS": "80"},
+            env={**os.environ, "COLUMNS": "80", **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
