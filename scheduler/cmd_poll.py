@@ -7,6 +7,8 @@ progress bar goes to stderr when it is a terminal, and a closing table summarise
 
 from __future__ import annotations
 
+import json
+
 import click
 from rich.console import Console
 from rich.table import Table
@@ -60,8 +62,11 @@ def print_poll_report(report: PollReport, console: Console, *, verbose: bool = F
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Poll this source.")
 @click.option("--all", "all_sources", is_flag=True, help="Poll every source now, due or not.")
 @click.option("-v", "--verbose", is_flag=True, help="List every polled source.")
+@click.option("--json", "as_json", is_flag=True, help="The report as one JSON object on stdout.")
 @pass_app
-def poll(app: App, sources: tuple[str, ...], all_sources: bool, verbose: bool) -> None:
+def poll(
+    app: App, sources: tuple[str, ...], all_sources: bool, verbose: bool, as_json: bool
+) -> None:
     """Poll the due feeds now (every source with --all, or those named with --source)."""
     # One engine (the app's) and one look at what is due: it sizes the progress bar and is
     # then the poll's own selection, not read a second time.
@@ -85,6 +90,9 @@ def poll(app: App, sources: tuple[str, ...], all_sources: bool, verbose: bool) -
             if reason is not None:
                 raise Failure(reason, exit_code=3) from None
             raise Failure(f"poll failed: {type(exc).__name__}: {exc}") from None
-    print_poll_report(report, app.console, verbose=verbose)
+    if as_json:  # for scripts: the same report `crawl_runs` and the scheduler's child keep
+        click.echo(json.dumps(report.to_json(), default=str, ensure_ascii=False))
+    else:
+        print_poll_report(report, app.console, verbose=verbose)
     if report.exit_status:
         raise Failure(report.error or "poll failed", exit_code=report.exit_status)

@@ -54,6 +54,11 @@ def test_poll_command_twice(web: SampleWeb, tmp_path: Path) -> None:
     second = mediamon(*base, "poll", "--all", "-v", cwd=tmp_path)
     assert second.returncode == 1, second.stderr
     assert "HTTP 304" in second.stdout
+    machine = mediamon(*base, "poll", "--all", "--json", cwd=tmp_path)
+    assert machine.returncode == 1, machine.stderr
+    report = json.loads(machine.stdout)
+    assert (report["exit_status"], report["error"]) == (1, "1 of 5 sources failed: dns")
+    assert {line["name"]: line["outcome"] for line in report["lines"]}["dns"] == "failed"
     none_due = mediamon(*base, "poll", cwd=tmp_path)
     assert "No source is due" in none_due.stdout
     unknown = mediamon(*base, "poll", "--source", "Nope", cwd=tmp_path)
@@ -68,7 +73,7 @@ def test_poll_command_twice(web: SampleWeb, tmp_path: Path) -> None:
     assert machine.returncode == 0, machine.stderr
     data = json.loads(machine.stdout)
     polls = [r for r in data["runs"] if r["job"] == "poll"]
-    assert [r["exit_status"] for r in polls] == [1, 1]
+    assert [r["exit_status"] for r in polls] == [1, 1, 1]  # poll, poll --all, poll --json
     assert {r["result"] for r in polls} == {"done, some sources failed"}
     assert all(r["error"] == "1 of 5 sources failed: dns" for r in polls)
     assert data["jobs"]["poll"]["exit_status"] == 1
