@@ -67,7 +67,10 @@ def print_next_steps(app: App, result: DemoResult) -> None:
     day = result.day.isoformat()
     app.console.print(f"Digest: {result.digest_html}", soft_wrap=True)
     app.console.print(f"  open it in a browser: xdg-open {result.digest_html}", soft_wrap=True)
-    app.console.print("Try, against the demo database:")
+    app.console.print(
+        "The sample web stopped with the demo, so commands that fetch (poll, crawl, "
+        "linkbacks) fail against this config; these read the demo database:"
+    )
     for command in (
         f"mediamon --config {config} mentions --since {day} --until {day}",
         f"mediamon --config {config} mentions --kind pingback --format json",
