@@ -500,6 +500,6 @@ def database_url(
     prefix = "sqlite:///"
     if url.startswith(prefix) and base is not None:
         rest = url[len(prefix) :]
-        if rest and rest != ":memory:" and not rest.startswith("/"):
+        if rest and rest != ":memory:" and not rest.startswith(("/", "file:")):
             url = prefix + str(base / rest)
     return url

@@ -13,6 +13,7 @@ from crawler.storage.reporting import (
     counts_by_day,
     day_mentions,
     failed_runs,
+    monitoring_started,
     rejected_receipts,
     sites_seen_before,
     source_statuses,
@@ -49,7 +50,8 @@ def load_digest_input(
             sites_seen_before(session, org, {m.site for m in mentions}, window.since)
         ),
         own_sites=frozenset(own_sites),
-        sources=tuple(source_statuses(session, org, window.until)),
+        sources=tuple(source_statuses(session, org, window.until, window.since)),
+        started_at=monitoring_started(session),
         failed_runs=tuple(failed_runs(session, window.since, window.until)),
         rejected_receipts=tuple(rejected_receipts(session, window.since, window.until)),
         failed_alerts=failed_count(session, org),

@@ -32,8 +32,24 @@ def _failure_detail(s: SourceStatus, tz: ZoneInfo) -> str:
     return " · ".join(p for p in parts if p) or "no details recorded"
 
 
-def build_health(data: DigestInput, tz: ZoneInfo, limit: int) -> HealthView:
+def _note(data: DigestInput, tz: ZoneInfo, checked: int) -> str:
+    """What to say instead of "N of M sources checked" when that would not be the truth:
+    the footer counts only checks inside the day's window, bounded on both sides."""
     since, until = data.window.since, data.window.until
+    if since > data.now:
+        return "this day has not happened yet"
+    if data.started_at is None or until <= data.started_at:
+        started = data.started_at
+        return (
+            f"monitoring started on {date_label(started, tz)}" if started else "not monitored yet"
+        )
+    if checked == 0:
+        return "no source was checked on this day"
+    return ""
+
+
+def build_health(data: DigestInput, tz: ZoneInfo, limit: int) -> HealthView:
+    until = data.window.until
     cutoff = until - SILENT_AFTER
     failing, silent = [], []
     for s in data.sources:
@@ -74,11 +90,11 @@ def build_health(data: DigestInput, tz: ZoneInfo, limit: int) -> HealthView:
     ]
     lists = (failing, silent, runs, rejected)
     hidden = sum(max(len(x) - limit, 0) for x in lists)
+    checked = sum(1 for s in data.sources if s.checked_between)
     return HealthView(
         sources_total=len(data.sources),
-        sources_checked=sum(
-            1 for s in data.sources if s.checked_at is not None and s.checked_at >= since
-        ),
+        sources_checked=checked,
+        note=_note(data, tz, checked),
         errors=len(runs),
         failing=tuple(failing[:limit]),
         silent=tuple(silent[:limit]),

@@ -38,6 +38,8 @@ class DigestInput:
     rejected_receipts: tuple[ReceiptRecord, ...]
     failed_alerts: int = 0
     """Alert deliveries given up on after their retries (#21), not yet requeued."""
+    started_at: datetime | None = None
+    """When monitoring began (the first recorded run): a day before it was not watched."""
 
     @property
     def day(self) -> date:
@@ -198,6 +200,15 @@ class HealthView:
     rejected: tuple[ReceiptIssue, ...]
     hidden: int
     failed_alerts: int = 0
+    note: str = ""
+    """Why there are no checks to count, when there are none: "monitoring started on D",
+    "this day has not happened yet", "no source was checked on this day" (#18)."""
+
+    @property
+    def checks(self) -> str:
+        """What the footer says about the day's checks: the note, or "N of M sources
+        checked"."""
+        return self.note or f"{self.sources_checked} of {self.sources_total} sources checked"
 
     @property
     def all_clear(self) -> bool:
@@ -209,7 +220,7 @@ class HealthView:
     def line(self) -> str:
         """One line for the top of the digest, so a problem is seen even when a long message
         is clipped by the mail client before the footer."""
-        parts = [f"{self.sources_checked} of {self.sources_total} sources checked"]
+        parts = [self.checks]
         for n, what in (
             (self.errors, "crawl error"),
             (len(self.failing), "failing source"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -38,7 +38,7 @@ from reports.compose import compose_message, new_message_id
 from reports.dates import day_window
 from reports.gather import load_digest_input
 from reports.mailer import MailError, deliver
-from reports.model import DEFAULT_LIMITS, DigestView, Limits
+from reports.model import DEFAULT_LIMITS, DigestInput, DigestView, Limits
 from reports.render import render_html, render_text
 from reports.view import build_digest
 
@@ -106,8 +106,43 @@ def render_digest(
     org = config.organisation
     with session_scope(engine) as session:
         data = load_digest_input(session, org.name, org.timezone, day, now, own_sites(config))
-    view = build_digest(data, limits)
-    return RenderedDigest(day=day, view=view, html=render_html(view), text=render_text(view))
+    return fit_digest(data, limits)
+
+
+#: The email's HTML and text together stay under this many bytes: Gmail clips a message
+#: at about 102 KB behind "[Message clipped]", hiding the end (the health footer included).
+EMAIL_BUDGET = 85_000
+#: The fewest items a section is cut to while fitting the budget.
+_FLOOR = 5
+
+
+def _smaller(limits: Limits) -> Limits:
+    def cut(n: int) -> int:
+        return max(_FLOOR, n * 3 // 5)
+
+    return replace(
+        limits,
+        stories=cut(limits.stories),
+        linkbacks=cut(limits.linkbacks),
+        outlets=cut(limits.outlets),
+        late=cut(limits.late),
+        health_items=cut(limits.health_items),
+    )
+
+
+def fit_digest(data: DigestInput, limits: Limits = DEFAULT_LIMITS) -> RenderedDigest:
+    """Build and render the digest, cutting its long sections (each says "and N more", and
+    the footer names the command with the full list) until the email fits ``EMAIL_BUDGET``
+    on the busiest day (#18). The counts, the chart and the health line at the top always
+    cover everything."""
+    while True:
+        view = build_digest(data, limits)
+        html, text = render_html(view), render_text(view)
+        size = len(html.encode("utf-8")) + len(text.encode("utf-8"))
+        smaller = _smaller(limits)
+        if size <= EMAIL_BUDGET or smaller == limits:
+            return RenderedDigest(day=data.day, view=view, html=html, text=text)
+        limits = smaller
 
 
 def write_preview(

@@ -44,6 +44,7 @@ from reports.model import (
     PostLinkbacks,
     StoryView,
 )
+from reports.outlets import name_outlets
 from reports.text import clip, safe_url
 
 CHART_DAYS = 14
@@ -105,16 +106,20 @@ def build_digest(data: DigestInput, limits: Limits = DEFAULT_LIMITS) -> DigestVi
     counts, total_count = _counts(data.counts, day)
     total = total_count.today
     label = day_label(day)
-    coverage = [m for m in data.mentions if m.kind in COVERAGE_KINDS]
-    found = [m for m in data.mentions if m.kind not in COVERAGE_KINDS]
+    # One outlet, one name (#18): every section below sees the same name for a site.
+    mentions, seen = name_outlets(
+        data.mentions, data.sources, data.sites_seen_before | data.own_sites
+    )
+    coverage = [m for m in mentions if m.kind in COVERAGE_KINDS]
+    found = [m for m in mentions if m.kind not in COVERAGE_KINDS]
     day_start = data.window.since
     linkbacks = [m for m in found if not _on_older_post(m, day_start)]
     older = [m for m in found if _on_older_post(m, day_start)]
     posts, linkbacks_hidden = _linkbacks(linkbacks, tz, limits.linkbacks)
     older_posts, older_hidden = _linkbacks(older, tz, limits.linkbacks)
     stories, story_count = _stories(coverage, data.story_originals, tz, limits.stories)
-    outlets = _outlets(data.mentions, data.sites_seen_before | data.own_sites)
-    late = _late(data.mentions, day, tz)
+    outlets = _outlets(mentions, seen)
+    late = _late(mentions, day, tz)
     health = build_health(data, tz, limits.health_items)
     noun = "new" if total else "no new coverage"
     return DigestView(
@@ -127,8 +132,8 @@ def build_digest(data: DigestInput, limits: Limits = DEFAULT_LIMITS) -> DigestVi
         summary=_summary(counts, total),
         empty=total == 0,
         empty_line=(
-            f"No new coverage; {health.sources_checked} of {health.sources_total} sources "
-            f"checked, {health.errors} error{'s' if health.errors != 1 else ''}"
+            f"No new coverage; {health.checks}, "
+            f"{health.errors} error{'s' if health.errors != 1 else ''}"
         ),
         counts=counts,
         total_count=total_count,

@@ -28,6 +28,7 @@ from crawler.storage.db import engine_for
 
 if TYPE_CHECKING:
     from crawler.runs.crawl import Kind
+from crawler.runs import UnknownSource
 
 
 class ChildReport(Protocol):
@@ -128,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         options["now"] = now
     try:
         report = CHILD_JOBS[args.job](config, args.db, run_id=args.run_id, **options)
+    except UnknownSource as exc:  # a usage error: one line, never a crawl error (#18)
+        _emit({"exit_status": 2, "error": str(exc)})
+        return 2
     except Exception as exc:  # the parent records it; the traceback goes to the log
         logging.getLogger(__name__).exception("job %s failed", args.job)
         _emit({"exit_status": 1, "error": f"{type(exc).__name__}: {exc}"})

@@ -20,7 +20,7 @@ import click
 
 from crawler.config import ConfigError, load_config, mask_url
 from crawler.domain import MentionKind, MentionStatus
-from crawler.storage.db import DatabaseError, session_scope
+from crawler.storage.db import DatabaseError, describe_storage_error, session_scope
 from crawler.storage.mentions import list_mentions
 from crawler.storage.migrate import upgrade
 from crawler.storage.outbox import failed_count
@@ -33,6 +33,7 @@ from scheduler.output import (
     print_mentions_table,
     print_runs,
     print_sources,
+    status_json,
     write_mentions_csv,
     write_mentions_json,
 )
@@ -40,7 +41,21 @@ from scheduler.output import (
 pass_app = click.make_pass_decorator(App)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: a database failure the user can fix (read-only, full disk) ends
+    in one line and exit 3, whichever command met it, never in a traceback (#18)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            reason = describe_storage_error(exc)
+            if reason is None:
+                raise
+            raise Failure(reason, exit_code=3) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_option",
@@ -118,7 +133,8 @@ def db_upgrade(app: App) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
 @pass_app
 def status(app: App, as_json: bool) -> None:
-    """Sources and their health, the scheduled jobs, the last runs, and the queue (#19)."""
+    """Sources and their health, the scheduled jobs, the last runs (times in UTC), failed alerts
+    and, in queue mode, the queue (#19)."""
     from scheduler.cmd_queue import print_queue_status, queue_status
     from scheduler.jobs import all_jobs
 
@@ -131,7 +147,9 @@ def status(app: App, as_json: bool) -> None:
         failed_alerts = failed_count(session, app.config.organisation.name)
     queue_info = queue_status(app.config)
     if as_json:
-        click.echo(json.dumps(status_json(states, runs, queue_info), default=str))
+        data = {**status_json(states, last, runs), "queue": queue_info}
+        data["failed_alerts"] = failed_alerts
+        click.echo(json.dumps(data, default=str, ensure_ascii=False))
         return
     print_sources(states, app.console)
     print_jobs(
@@ -148,25 +166,6 @@ def status(app: App, as_json: bool) -> None:
     if unhealthy:
         names = ", ".join(f"{s.name} ({s.health})" for s in unhealthy)
         app.console.print(f"[bold red]{len(unhealthy)} source(s) need attention:[/] {names}")
-
-
-def status_json(states: Any, runs: Any, queue_info: dict[str, Any]) -> dict[str, Any]:
-    """What ``status --json`` prints: the sources' health, the last runs and the queue."""
-    return {
-        "queue": queue_info,
-        "sources": [{"name": s.name, "health": s.health} for s in states],
-        "runs": [
-            {
-                "id": r.id,
-                "job": r.job,
-                "started_at": r.started_at,
-                "finished_at": r.finished_at,
-                "exit_status": r.exit_status,
-                "error": r.error,
-            }
-            for r in runs
-        ],
-    }
 
 
 def _parse_day(value: str | None, tz: ZoneInfo, *, end: bool) -> datetime | None:

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from crawler.domain import MentionKind
 from crawler.matching import QuerySyntaxError, parse_query
 from crawler.press.report import CrawlReport
+from crawler.runs.process import INTERRUPTED
 from crawler.runs.site import run_adhoc_crawl
 from scheduler.context import App, Failure
 from scheduler.progress import progress_bar
@@ -80,6 +81,8 @@ def print_crawl_report(report: CrawlReport, console: Console) -> None:
                 str(item.get("snippet") or "")[:300],
             )
         console.print(table)
+    elif report.exit_status == INTERRUPTED:  # not a result: the summary says so (#18)
+        console.print("Interrupted before the crawl ended: nothing found so far.")
     else:
         console.print("Nothing about the organisation found.")
     console.print(

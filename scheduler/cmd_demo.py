@@ -10,7 +10,13 @@ import click
 from rich.table import Table
 
 from scheduler.context import App, Failure
-from scheduler.demo import run_demo, summary_rows
+from scheduler.demo import (
+    DemoDirectoryInUse,
+    DemoResult,
+    prepare_directory,
+    run_demo,
+    summary_rows,
+)
 
 pass_app = click.make_pass_decorator(App)
 
@@ -28,6 +34,11 @@ def demo(app: App, directory: Path | None, send: bool) -> None:
     """Run the whole cycle offline on the bundled sample web and compare with its truth."""
     target = directory or Path(tempfile.mkdtemp(prefix="mediamon-demo-"))
     started = time.monotonic()
+    try:
+        if prepare_directory(target):
+            app.console.print(f"Resetting the previous demo in {target}")
+    except DemoDirectoryInUse as exc:
+        raise Failure(str(exc), exit_code=2) from None
     app.console.print(f"Sample web starting; working in {target}")
     try:
         result = run_demo(target, send=send)
@@ -45,5 +56,24 @@ def demo(app: App, directory: Path | None, send: bool) -> None:
         app.console.print(f"[red]jobs that failed:[/] {', '.join(failed)} (see `mediamon status`)")
     if send:
         app.console.print(f"Digest sent to the local SMTP sink: {result.send_message}")
-    app.console.print(f"Config: {result.config_path}")
-    app.console.print(f"Done in {time.monotonic() - started:.0f} s. Digest: {result.digest_html}")
+    app.console.print(f"Done in {time.monotonic() - started:.0f} s.")
+    print_next_steps(app, result)
+
+
+def print_next_steps(app: App, result: DemoResult) -> None:
+    """Where the digest is, how to open it, and commands that return results on the demo's
+    database (the sample web stops with the demo: they read what was stored)."""
+    config = result.config_path
+    day = result.day.isoformat()
+    app.console.print(f"Digest: {result.digest_html}", soft_wrap=True)
+    app.console.print(f"  open it in a browser: xdg-open {result.digest_html}", soft_wrap=True)
+    app.console.print(
+        "The sample web stopped with the demo, so commands that fetch (poll, crawl, "
+        "linkbacks) fail against this config; these read the demo database:"
+    )
+    for command in (
+        f"mediamon --config {config} mentions --since {day} --until {day}",
+        f"mediamon --config {config} mentions --kind pingback --format json",
+        f"mediamon --config {config} digest --date {day} --out {result.directory / 'digest'}",
+    ):
+        app.console.print(f"  {command}", soft_wrap=True, markup=False, highlight=False)

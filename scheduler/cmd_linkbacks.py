@@ -50,6 +50,10 @@ pass_app = click.make_pass_decorator(App)
 _Report = HarvestReport | RecheckReport | VerifyReport | SyncReport
 
 
+#: Below this many columns the routes are listed under the table, not in it.
+WIDE_TABLE = 120
+
+
 def _cell(found: int, new: int) -> str:
     if not found:
         return "—"
@@ -61,21 +65,31 @@ def print_harvest_report(report: HarvestReport, console: Console) -> None:
     if not report.lines:
         console.print("No post harvested.")
         return
+    # The routes take two wide columns: on a narrow terminal (or a pipe at 80 columns) they
+    # go below the table, so titles keep room instead of folding into 7-character strips.
+    wide = console.width >= WIDE_TABLE
     table = Table(title=f"Linkbacks of {len(report.lines)} posts")
-    table.add_column("post", overflow="fold", max_width=48)
+    table.add_column("post", overflow="fold", max_width=48, min_width=20, ratio=1)
     for kind in LINKBACK_COLUMNS:
         table.add_column(f"{kind}s", justify="right")
-    table.add_column("routes used", overflow="fold")
-    table.add_column("unavailable", overflow="fold")
+    if wide:
+        table.add_column("routes used", overflow="fold")
+        table.add_column("unavailable", overflow="fold")
+    used: dict[str, int] = {}
     for line in report.lines:
         unavailable = [*line.routes_unavailable, *(f"{r} (failed)" for r in line.routes_failed)]
+        routes = [", ".join(line.routes_ok) or "—", ", ".join(unavailable) or "—"]
         table.add_row(
             line.title or line.url,
             *(_cell(line.found.get(k, 0), line.new.get(k, 0)) for k in LINKBACK_COLUMNS),
-            ", ".join(line.routes_ok) or "—",
-            ", ".join(unavailable) or "—",
+            *(routes if wide else []),
         )
+        for route in line.routes_ok:
+            used[route] = used.get(route, 0) + 1
     console.print(table)
+    if not wide and used:
+        shown = ", ".join(f"{route} ({n} posts)" for route, n in sorted(used.items()))
+        console.print(f"Routes used: {shown}")
     console.print(
         f"{report.linkbacks} linkbacks and comments, {report.new} new; "
         f"{report.sources_checked} sources checked ({report.source_errors} not reachable, "

@@ -7,14 +7,19 @@ progress bar goes to stderr when it is a terminal, and a closing table summarise
 
 from __future__ import annotations
 
+import json
+
 import click
 from rich.console import Console
 from rich.table import Table
 
 from crawler.feeds.report import PollReport
 from crawler.press.report import PollMatchReport
+from crawler.runs import UnknownSource
 from crawler.runs.poll import crawl_poll, due_now, prepare_poll
+from crawler.storage.db import describe_storage_error
 from scheduler.context import App, Failure
+from scheduler.output import human_reason
 from scheduler.progress import progress_bar
 
 pass_app = click.make_pass_decorator(App)
@@ -46,10 +51,11 @@ def print_poll_report(report: PollReport, console: Console, *, verbose: bool = F
     lines = [line for line in report.lines if verbose or line.error or line.outcome == "failed"]
     if lines:
         detail = Table(title="Sources" if verbose else "Problems")
-        for column in ("source", "outcome", "status", "new", "error"):
+        for column in ("source", "outcome", "status", "new", "reason"):
             detail.add_column(column, overflow="fold")
         for line in sorted(lines, key=lambda item: item.name):
-            detail.add_row(line.name, line.outcome, line.status, str(line.new), line.error[:100])
+            reason = human_reason(line.status, line.error)[:100]
+            detail.add_row(line.name, line.outcome, line.status, str(line.new), reason)
         console.print(detail)
 
 
@@ -57,12 +63,18 @@ def print_poll_report(report: PollReport, console: Console, *, verbose: bool = F
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Poll this source.")
 @click.option("--all", "all_sources", is_flag=True, help="Poll every source now, due or not.")
 @click.option("-v", "--verbose", is_flag=True, help="List every polled source.")
+@click.option("--json", "as_json", is_flag=True, help="The report as one JSON object on stdout.")
 @click.option(
     "--no-wait", is_flag=True, help="Queue mode: print the queued run ids and return at once."
 )
 @pass_app
 def poll(
-    app: App, sources: tuple[str, ...], all_sources: bool, verbose: bool, no_wait: bool
+    app: App,
+    sources: tuple[str, ...],
+    all_sources: bool,
+    verbose: bool,
+    as_json: bool,
+    no_wait: bool,
 ) -> None:
     """Poll the due feeds now (every source with --all, or those named with --source).
 
@@ -76,19 +88,28 @@ def poll(
     # then the poll's own selection, not read a second time.
     engine = app.engine()
     due = due_now(app.config, engine, source_names=sources, all_sources=all_sources, now=app.now())
-    total = len(due.rows)
-    if total == 0 and not sources:
+    if due.missing:  # a usage error: refused before a run is recorded (#18)
+        raise Failure("unknown source: " + ", ".join(due.missing), exit_code=2)
+    if due.work == 0 and not sources:
         app.console.print("No source is due; `mediamon poll --all` polls every source now.")
         return
-    with progress_bar(app, "polling", total) as progress_cb:
+    with progress_bar(app, "polling", due.work) as progress_cb:
         try:
             prepared = prepare_poll(
                 app.config, engine, source_names=sources, progress=progress_cb, due=due
             )
             report = crawl_poll(prepared)
+        except UnknownSource as exc:
+            raise Failure(str(exc), exit_code=2) from None
         except Exception as exc:  # a crashed crawl is recorded in crawl_runs; say why, briefly
+            reason = describe_storage_error(exc)
+            if reason is not None:
+                raise Failure(reason, exit_code=3) from None
             raise Failure(f"poll failed: {type(exc).__name__}: {exc}") from None
-    print_poll_report(report, app.console, verbose=verbose)
+    if as_json:  # for scripts: the same report `crawl_runs` and the scheduler's child keep
+        click.echo(json.dumps(report.to_json(), default=str, ensure_ascii=False))
+    else:
+        print_poll_report(report, app.console, verbose=verbose)
     if report.exit_status:
         raise Failure(report.error or "poll failed", exit_code=report.exit_status)
 

@@ -11,6 +11,7 @@ from scheduler.clock import Clock, SystemClock, parse_clock
 from scheduler.context import App, Failure
 from scheduler.daemon import install_signal_handlers, run_daemon, run_once
 from scheduler.jobs import all_jobs
+from scheduler.output import run_result, stats_line
 from scheduler.runtime import Runtime
 
 pass_app = click.make_pass_decorator(App)
@@ -59,10 +60,15 @@ def run(app: App, once: bool, job_ids: tuple[str, ...], clock_spec: str | None) 
         for column in ("job", "result"):
             table.add_column(column, overflow="fold")
         for job_id, stats in results.items():
-            summary = ", ".join(f"{k}={v}" for k, v in sorted((stats or {}).items()))
-            table.add_row(
-                job_id, "failed (see `mediamon status`)" if stats is None else summary[:200]
-            )
+            if stats is None:
+                summary = "failed (see `mediamon status`)"
+            else:  # counters as words, never raw key=value cut mid-word (#18)
+                status = stats.get("exit_status")
+                result = run_result(status if isinstance(status, int) else 0)
+                summary = f"{result}: {stats_line(stats)}"
+                if stats.get("error"):
+                    summary += f" ({stats['error']})"
+            table.add_row(job_id, summary)
         app.console.print(table)
         failed = [job_id for job_id, stats in results.items() if stats is None]
         if failed:

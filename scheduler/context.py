@@ -64,13 +64,13 @@ class App:
                 # A command that needs the schema only reads an existing database: it never
                 # creates an empty SQLite file (``db upgrade`` does).
                 self._engine = make_engine(self.database_url, must_exist=migrated)
-            except DatabaseError as exc:
-                raise Failure(str(exc)) from None
+            except DatabaseError as exc:  # a URL, driver or file it cannot use: exit 2
+                raise Failure(str(exc), exit_code=2) from None
         if migrated:
             try:
                 require_current(self._engine)
-            except DatabaseError as exc:
-                raise Failure(str(exc)) from None
+            except DatabaseError as exc:  # unreachable, or not migrated: nothing can be done
+                raise Failure(str(exc), exit_code=3) from None
         return self._engine
 
     def close(self) -> None:

@@ -10,6 +10,7 @@ truth, kind by kind.
 from __future__ import annotations
 
 import importlib
+import shutil
 import socket
 from collections import Counter
 from dataclasses import dataclass, field
@@ -106,8 +107,52 @@ def expected_by_kind(truth: dict[str, Any], day: int) -> Counter[str]:
     return counts
 
 
+#: What a demo writes into its directory: a directory holding only these is a previous demo,
+#: which a new one resets (anything else there, and the demo refuses to touch it).
+DEMO_FILES = (
+    "mediamon.toml",
+    "mediamon.db",
+    "mediamon.db-journal",
+    "mediamon.db-wal",
+    "mediamon.db-shm",
+    "digest",
+)
+
+
+class DemoDirectoryInUse(ValueError):
+    """``demo --dir`` names a directory with files a demo did not write."""
+
+
+def prepare_directory(directory: Path) -> bool:
+    """Make ``directory`` ready for a fresh demo; returns True when a previous demo there was
+    reset. The sample web gets a new port on every run, and the port is part of every URL it
+    serves, so a demo run on top of an old one would count everything again and fetch the old
+    port's dead URLs: a second `demo --dir DIR` starts from nothing instead (#18)."""
+    if not directory.exists():
+        directory.mkdir(parents=True)
+        return False
+    present = {p.name for p in directory.iterdir()}
+    if not present:
+        return False
+    foreign = sorted(present - set(DEMO_FILES))
+    if foreign or "mediamon.toml" not in present:
+        shown = ", ".join(foreign[:3]) or ", ".join(sorted(present)[:3])
+        raise DemoDirectoryInUse(
+            f"{directory} is not empty and not a previous demo ({shown}): "
+            "give `demo --dir` a new or empty directory"
+        )
+    for name in present:
+        path = directory / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return True
+
+
 def run_demo(directory: Path, *, send: bool = False) -> DemoResult:
-    directory.mkdir(parents=True, exist_ok=True)
+    if not directory.exists():
+        directory.mkdir(parents=True)
     config_path = directory / "mediamon.toml"
     web = load_sample_web(scale="small", day=1)
     web.start(0)

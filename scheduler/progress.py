@@ -17,6 +17,7 @@ from rich.progress import (
     Progress,
     ProgressColumn,
     SpinnerColumn,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -26,6 +27,23 @@ from scheduler.context import App
 #: What a run calls once per item done: its name (a source, post or URL) and the outcome.
 Advance = Callable[[str, str], None]
 _DESCRIPTION = 80
+
+
+class _Bar:
+    """The callback a run gets: called once per unit of work done; ``grow(n)`` when the run
+    finds ``n`` more to do (a poll's article pages, known once their feeds are read), so
+    the bar moves with pages read, not with feeds scheduled (#18)."""
+
+    def __init__(self, bar: Progress, task_id: TaskID, counted: bool) -> None:
+        self.bar, self.task_id, self.counted = bar, task_id, counted
+
+    def __call__(self, name: str, outcome: str) -> None:
+        self.bar.update(self.task_id, advance=1, description=f"{name}: {outcome}"[:_DESCRIPTION])
+
+    def grow(self, more: int) -> None:
+        task = self.bar.tasks[self.task_id]
+        if not self.counted and task.total is not None:
+            self.bar.update(self.task_id, total=task.total + more)
 
 
 @contextmanager
@@ -47,12 +65,8 @@ def progress_bar(
     columns += [TimeElapsedColumn(), TextColumn("{task.description}", markup=False)]
     bar = Progress(*columns, console=app.err_console, transient=True)
     task_id = bar.add_task("", total=None if counted else total)
-
-    def advance(name: str, outcome: str) -> None:
-        bar.update(task_id, advance=1, description=f"{name}: {outcome}"[:_DESCRIPTION])
-
     bar.start()
     try:
-        yield advance
+        yield _Bar(bar, task_id, bool(counted))
     finally:
         bar.stop()

@@ -7,8 +7,10 @@ to pipelines as items, the policy can read the hints, and tests can compare them
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +85,19 @@ class ParsedFeed:
     def ok(self) -> bool:
         """Usable: a recognised feed, even if ill-formed with some entries recovered."""
         return bool(self.format) and (not self.error or bool(self.entries))
+
+
+def entry_to_json(entry: FeedEntry) -> dict[str, Any]:
+    """An entry as plain JSON, kept with its feed row while its article page is due (#18)."""
+    data = asdict(entry)
+    data["published_at"] = entry.published_at.isoformat() if entry.published_at else None
+    return data
+
+
+def entry_from_json(data: Mapping[str, Any]) -> FeedEntry:
+    """The entry ``entry_to_json`` saved (unknown keys, from a later version, are ignored)."""
+    names = {f.name for f in fields(FeedEntry)}
+    values = {k: v for k, v in data.items() if k in names}
+    published = values.get("published_at")
+    values["published_at"] = datetime.fromisoformat(published) if published else None
+    return FeedEntry(**values)

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from crawler import clock
 from crawler.domain import FoundVia, Platform, Post
-from crawler.feeds.model import FeedEntry, ParsedFeed
+from crawler.feeds.model import FeedEntry, ParsedFeed, entry_to_json
 from crawler.feeds.policy import (
     Outcome,
     PollLimits,
@@ -52,9 +52,12 @@ from crawler.storage.db import session_scope
 from crawler.storage.feeds import (
     PollUpdate,
     apply_poll_update,
+    article_failed,
+    article_read,
     block_host,
     get_source,
     load_sources,
+    mark_articles_due,
     store_entries,
 )
 from crawler.storage.mentions import upsert_documents
@@ -148,6 +151,11 @@ class _Written:
     article_errors: int = 0
     mentions: int = 0
 
+    @property
+    def outcome(self) -> str:
+        """An article item's outcome, for the progress bar."""
+        return "article read" if self.articles else "article not read"
+
 
 class FeedStoragePipeline:
     """See the module docstring."""
@@ -234,12 +242,19 @@ class FeedStoragePipeline:
             if isinstance(report, PollMatchReport):
                 report.mentions += result.mentions
             new_entries += result.new_entries
-            if self.context.progress is not None:
+            progress = self.context.progress
+            if progress is not None:
                 for line in result.lines:
-                    self.context.progress(line.name, line.outcome)
+                    progress(line.name, line.outcome)
+                if isinstance(item, ArticleFetched):  # the bar moves with pages read (#18)
+                    progress(item.entry.title or item.entry.link, result.outcome)
         if not self.context.fetch_articles:
             return 0
-        return self._request_articles(new_entries)
+        asked = self._request_articles(new_entries)
+        grow = getattr(self.context.progress, "grow", None)
+        if asked and callable(grow):
+            grow(asked)
+        return asked
 
     def _write(self, items: Sequence[FeedFetched | ArticleFetched]) -> list[_Written]:
         out = []
@@ -342,6 +357,9 @@ class FeedStoragePipeline:
             if stored.new and ctx.matcher is not None:
                 ctx.matcher.posts_changed(session)
             return list(stored.new)
+        if ctx.fetch_articles:  # due until read: saved with the feed's validators (#18)
+            due = {e.key: entry_to_json(e) for e in stored.new if not e.has_full_text}
+            mark_articles_due(session, row.id, due)
         if ctx.matcher is not None and stored.new:
             pages = matchable_entries(stored.new, site, articles_follow=ctx.fetch_articles)
             written.mentions += self._match(session, pages, row, now)
@@ -399,10 +417,14 @@ class FeedStoragePipeline:
         row = get_source(session, item.source_id)
         if item.document is None:
             written.article_errors += 1
+            if item.transient and article_failed(session, item.entry.canonical_url):
+                return  # still due: the next poll reads it (the feed may answer 304 then)
+            article_read(session, item.entry.canonical_url)
             if row is not None:  # the page cannot be read: the feed's own words still count
                 written.mentions += self._match(session, [entry_page(item.entry, "")], row, now)
             return
         upsert_documents(session, [item.document], now, source_id=item.source_id)
+        article_read(session, item.entry.canonical_url)
         if row is not None:
             page = Page(item.document, item.links, item.fetched_as)
             written.mentions += self._match(session, [page], row, now)

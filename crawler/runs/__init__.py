@@ -7,3 +7,8 @@ run one spider with its storage pipeline, and record the run through ``record`` 
 (``scheduler.child``), the demo, the tests and the benchmarks all start runs through these
 functions; ``docs/runner.md`` is the contract.
 """
+
+
+class UnknownSource(ValueError):
+    """A run was asked for a source name the config does not have: the user's mistake (exit
+    2), refused before a ``crawl_runs`` row is opened, so never a crawl error (#18)."""

@@ -40,10 +40,10 @@ def crawl(
     pipeline: str | None,
     context: RunContext | None,
     items: list[Any] | None = None,
-) -> None:
+) -> dict[str, Any]:
     """Run ``spider`` to the end in this process; its items go to ``pipeline`` (with
-    ``context``) and, if given, into ``items``."""
+    ``context``) and, if given, into ``items``. Returns the crawler's stats."""
     if pipeline is not None and context is not None:
         settings["ITEM_PIPELINES"] = {pipeline: PIPELINE_ORDER}
         settings[CONTEXT_SETTING] = Shared(context)
-    run_spider(settings, spider, spider_kwargs, log_level=settings["LOG_LEVEL"], items=items)
+    return run_spider(settings, spider, spider_kwargs, log_level=settings["LOG_LEVEL"], items=items)

@@ -31,6 +31,7 @@ from crawler.pipelines.linkbacks import CONTEXT_SETTING, Progress, RunContext
 from crawler.pipelines.shared import Shared
 from crawler.runs.linkback_crawl import PIPELINE_ORDER, crawl, linkback_settings
 from crawler.runs.prepared import crawl_prepared
+from crawler.runs.process import INTERRUPTED, interrupted
 from crawler.runs.record import RunRecord
 from crawler.storage.db import engine_for, session_scope
 from crawler.storage.feeds import host_blocks
@@ -175,12 +176,17 @@ class PreparedHarvest:
             "watch": self.watch,
         }
 
-    def crawled(self, _stats: Mapping[str, Any]) -> None:
+    def crawled(self, stats: Mapping[str, Any]) -> None:
         """After the crawl: a page the crawler stored as a plain link and the harvest now
         found as a pingback (or reblog...) is one find, under the stronger kind, as after
-        polls and crawls."""
+        polls and crawls. A harvest stopped by SIGINT/SIGTERM is recorded as interrupted
+        (each post's finds are stored with its "harvested" mark, so the posts it did not
+        finish are harvested next run)."""
         with session_scope(self.engine) as session:
             retire_superseded_links(session, self.context.org)
+        if interrupted(stats) and not self.report.exit_status:
+            self.report.exit_status = INTERRUPTED
+            self.report.error = f"interrupted after {len(self.report.lines)} posts"
 
 
 def prepare_harvest(

@@ -13,7 +13,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from crawler import clock
 from crawler.config import Config, load_config
 from crawler.domain import SourceType
+from crawler.feeds.model import FeedEntry, entry_from_json
 from crawler.feeds.policy import DAY, PollLimits, last_full_fetch, send_validators
 from crawler.feeds.report import PollReport
 from crawler.fetching.settings import scrapy_settings
@@ -36,16 +37,21 @@ from crawler.pipelines.feeds import (
 from crawler.pipelines.shared import Shared
 from crawler.press.persist import StageHook, stage_hook
 from crawler.press.report import PollMatchReport
+from crawler.runs import UnknownSource
 from crawler.runs.prepared import crawl_prepared
+from crawler.runs.process import INTERRUPTED, interrupted
 from crawler.runs.record import RunRecord
 from crawler.spiders.items import FeedTask
 from crawler.storage.db import engine_for, session_scope
-from crawler.storage.feeds import due_sources, host_blocks
+from crawler.storage.feeds import due_articles, due_sources, host_blocks
 from crawler.storage.mentions import retire_superseded_links
 from crawler.storage.models import SourceRow
 from crawler.storage.sources import sync_sources
 
 JOB = "poll"
+#: Exit statuses (README, "Exit codes"); 2 is a usage or config error, raised before a run.
+SOME_FAILED = 1
+NOTHING_DONE = 3
 
 
 def poll_limits(config: Config) -> PollLimits:
@@ -127,6 +133,16 @@ class DueSources:
     now: datetime
     rows: list[SourceRow]
     blocked: Mapping[str, datetime]
+    articles: list[tuple[int, FeedEntry]] = field(default_factory=list)
+    """Article pages an earlier poll left unread (interrupted, transient failure): read now,
+    whatever their feeds answer (#18)."""
+    missing: tuple[str, ...] = ()
+    """Names asked for that are no source of the config: a usage error, not a failed run."""
+
+    @property
+    def work(self) -> int:
+        """How many fetches are due: feeds plus unread article pages."""
+        return len(self.rows) + len(self.articles)
 
 
 def due_now(
@@ -145,7 +161,12 @@ def due_now(
     with session_scope(engine) as session:
         rows = due_sources(session, org, now, names=source_names, all_sources=all_sources)
         blocked = host_blocks(session, now)
-    return DueSources(now, rows, blocked)
+        articles = [
+            (source_id, entry_from_json(data))
+            for source_id, data in due_articles(session, org, source_names)
+        ]
+    missing = tuple(sorted(set(source_names) - {row.name for row in rows}))
+    return DueSources(now, rows, blocked, articles, missing)
 
 
 @dataclass
@@ -158,13 +179,15 @@ class PreparedPoll:
     context: PollContext
     tasks: list[FeedTask]
     blocked: Mapping[str, datetime]
+    articles: list[tuple[int, FeedEntry]] = field(default_factory=list)
 
     @property
     def report(self) -> PollReport:
         return self.context.report
 
     def has_work(self) -> bool:
-        return bool(self.tasks)
+        """Feeds due, or article pages still to read from earlier polls (#18)."""
+        return bool(self.tasks or self.articles)
 
     def spider_class(self) -> type[Any]:
         from crawler.spiders.feeds import FeedSpider
@@ -187,10 +210,12 @@ class PreparedPoll:
             "tasks": self.tasks,
             "max_items": self.config.crawl.max_feed_items,
             "link_hosts": hosts,
+            "articles": self.articles,
         }
 
     def crawled(self, stats: Mapping[str, Any]) -> None:
-        """After the crawl: the per-host figures, and links superseded by the new pages."""
+        """After the crawl: the per-host figures, links superseded by the new pages, and the
+        run's exit status."""
         report = self.report
         report.hosts = dict(stats.get("mediamon/hosts", {}))
         report.bytes = sum(h.get("bytes", 0) for h in report.hosts.values())
@@ -199,6 +224,7 @@ class PreparedPoll:
                 folded = retire_superseded_links(session, self.context.org)
             if isinstance(report, PollMatchReport):
                 report.links_folded = folded
+        judge_poll(report, stats)
 
 
 def prepare_poll(
@@ -221,6 +247,8 @@ def prepare_poll(
     context (see ``run_poll`` for the parameters)."""
     if due is None:
         due = due_now(config, engine, source_names=source_names, all_sources=all_sources, now=now)
+    if due.missing:
+        raise UnknownSource("unknown source: " + ", ".join(due.missing))
     now, rows, blocked = due.now, due.rows, due.blocked
     limits = poll_limits(config)
     org = config.organisation.name
@@ -240,11 +268,7 @@ def prepare_poll(
             fetch_articles=fetch_articles,
         )
     context.report.run_id = record.run_id
-    missing = sorted(set(source_names) - {row.name for row in rows})
-    if missing:
-        context.report.error = "unknown source: " + ", ".join(missing)
-        context.report.exit_status = 2
-    return PreparedPoll(config, engine, record, context, tasks, blocked)
+    return PreparedPoll(config, engine, record, context, tasks, blocked, due.articles)
 
 
 def crawl_poll(
@@ -253,6 +277,28 @@ def crawl_poll(
     """Crawl a prepared poll in this process and finish its row; returns its report."""
     crawl_prepared([poll], settings, log_level)
     return poll.report
+
+
+def judge_poll(report: PollReport, stats: Mapping[str, Any]) -> None:
+    """The run's exit status (README, "Exit codes"): 130 interrupted, 3 every source failed,
+    1 some failed (the error names them), 0 all done."""
+    if report.exit_status:
+        return
+    failed = sorted({line.name for line in report.lines if line.outcome == "failed"})
+    if interrupted(stats):
+        report.exit_status = INTERRUPTED
+        report.error = (
+            f"interrupted after {report.sources} sources and {report.articles} article pages"
+        )
+    elif failed and report.errors >= report.sources:
+        report.exit_status = NOTHING_DONE
+        report.error = f"every source failed ({len(failed)}): " + ", ".join(failed[:10])
+    elif failed:
+        report.exit_status = SOME_FAILED
+        more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
+        report.error = (
+            f"{len(failed)} of {report.sources} sources failed: " + ", ".join(failed[:10]) + more
+        )
 
 
 def run_poll(

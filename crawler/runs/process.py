@@ -99,6 +99,16 @@ def _collector(items: list[Any]) -> Any:
     return collect
 
 
+#: The exit status of a run stopped by Ctrl-C or SIGTERM (README, "Exit codes").
+INTERRUPTED = 130
+
+
+def interrupted(stats: Mapping[str, Any]) -> bool:
+    """Whether a crawl ended because the process was told to stop (SIGINT, SIGTERM): Scrapy
+    then closes the spider with the reason ``shutdown``, after storing what arrived."""
+    return stats.get("finish_reason") == "shutdown"
+
+
 def run_spider(
     settings: dict[str, Any],
     spider: type[Any],

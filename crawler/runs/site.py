@@ -31,8 +31,9 @@ from crawler.press.links import PostLinks
 from crawler.press.persist import StageHook, config_queries, own_site_urls, stage_hook
 from crawler.press.report import CrawlReport
 from crawler.press.stage import PressStage
+from crawler.runs import UnknownSource
 from crawler.runs.prepared import crawl_prepared
-from crawler.runs.process import run_spider
+from crawler.runs.process import INTERRUPTED, interrupted, run_spider
 from crawler.runs.record import RunRecord
 from crawler.spiders.items import SiteTask
 from crawler.storage.db import engine_for, session_scope
@@ -111,7 +112,7 @@ def _crawl(
     spider_kwargs: Mapping[str, Any],
     overrides: Mapping[str, Any],
     log_level: str,
-) -> None:
+) -> Mapping[str, Any]:
     """Run an ad-hoc crawl (a site crawl runs through ``PreparedSite``)."""
     from crawler.spiders.adhoc import AdhocSpider
 
@@ -122,6 +123,7 @@ def _crawl(
         log_level=log_level,
     )
     context.report.hosts = dict(stats.get("mediamon/hosts", {}))
+    return stats
 
 
 @dataclass
@@ -170,6 +172,9 @@ class PreparedSite:
         with session_scope(self.engine) as session:
             retire_superseded_links(session, self.context.org)
         self.report.max_rss_mb = _peak_rss_mb()
+        if interrupted(stats) and not self.report.exit_status:
+            self.report.exit_status = INTERRUPTED
+            self.report.error = f"interrupted after {self.report.pages} pages"
 
 
 def prepare_site(
@@ -188,6 +193,11 @@ def prepare_site(
     report = CrawlReport(job=JOB)
     with session_scope(engine) as session:
         sync_sources(session, config, now)
+    with session_scope(engine) as session:
+        rows = site_sources(session, org, source_names)
+    missing = sorted(set(source_names) - {row.name for row in rows})
+    if missing:  # the user's mistake: refused before a row exists, never a crawl error
+        raise UnknownSource("unknown source: " + ", ".join(missing))
     record = RunRecord.open(engine, JOB, now, run_id)
     with session_scope(engine) as session:
         rows = site_sources(session, org, source_names)
@@ -196,9 +206,6 @@ def prepare_site(
         hook = stage_hook(config, session)
     report.sources = len(tasks)
     report.run_id = record.run_id
-    missing = sorted(set(source_names) - {row.name for row in rows})
-    if missing:
-        report.error, report.exit_status = "unknown source: " + ", ".join(missing), 2
     context = CrawlContext(org, hook, report, FoundVia.CRAWL, engine=engine)
     return PreparedSite(
         config, engine, record, context, tasks, blocked, hook.link_hosts(), fetch_only
@@ -314,12 +321,15 @@ def _adhoc(
     kwargs = {"tasks": adhoc_tasks(urls, depth, kind), "link_hosts": hosts}
     started = time.perf_counter()
     try:
-        _crawl(config, context, kwargs, settings or {}, log_level)
+        stats = _crawl(config, context, kwargs, settings or {}, log_level)
         report.seconds = round(time.perf_counter() - started, 3)
+        if interrupted(stats):  # not a result: say so, whatever was found (#18)
+            report.exit_status = INTERRUPTED
+            report.error = f"interrupted after {report.pages} pages"
     except Exception as exc:
         report.exit_status, report.error = 1, f"{type(exc).__name__}: {exc}"
     if report.pages == 0 and not report.exit_status:
-        report.exit_status = 1
+        report.exit_status = 3  # nothing could be done (README, "Exit codes")
         report.error = "nothing could be fetched"
     report.max_rss_mb = _peak_rss_mb()
     if record is not None:

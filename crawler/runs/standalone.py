@@ -115,7 +115,10 @@ def _start(
         crawler.settings.set(key, value, priority="spider")
 
     def closed(spider: Any, reason: str) -> None:
-        if reason != "finished":
+        if reason == "shutdown":  # Ctrl-C or SIGTERM: README, "Exit codes"
+            report.exit_status = report.exit_status or 130
+            report.error = report.error or "interrupted"
+        elif reason != "finished":
             report.exit_status = report.exit_status or 1
             report.error = report.error or f"the crawl ended: {reason}"
         if crawled is not None:

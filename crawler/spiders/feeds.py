@@ -40,7 +40,7 @@ from crawler.feeds.discovery import (
 )
 from crawler.feeds.model import FeedEntry, ParsedFeed
 from crawler.feeds.parse import parse_feed
-from crawler.feeds.policy import Outcome, Severity
+from crawler.feeds.policy import Outcome, Severity, http_severity
 from crawler.feeds.sitemaps import looks_like_sitemap, parse_sitemap
 from crawler.fetching.errors import describe_failure, describe_status
 from crawler.middlewares import HostBlocked
@@ -123,10 +123,13 @@ class FeedSpider(scrapy.Spider):
         tasks: Iterable[FeedTask] = (),
         max_items: int = 1000,
         link_hosts: Iterable[str] | None = None,
+        articles: Iterable[tuple[int, FeedEntry]] = (),
         **kw: Any,
     ) -> None:
         super().__init__(**kw)
         self.tasks = list(tasks)
+        self.articles = list(articles)
+        """Article pages an earlier poll left unread (#18): read whatever the feeds say."""
         self.max_items = max_items
         self.link_hosts = frozenset(link_hosts) if link_hosts is not None else None
         self._final_urls: dict[str, int] = {}
@@ -148,6 +151,8 @@ class FeedSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         for task in self.tasks:
             yield self.feed_request(task)
+        for source_id, entry in self.articles:
+            yield self.article_request(source_id, entry)
 
     def want_articles(self, wanted: Sequence[tuple[int, FeedEntry]]) -> None:
         """Article pages the storage pipeline wants read (it knows which entries are new)."""
@@ -408,8 +413,16 @@ class FeedSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> Iterator[ArticleFetched]:
         request = failure.request  # type: ignore[attr-defined]
         error = describe_failure(failure, request.url)
-        label = error.label
+        label, transient = error.label, error.severity is not Severity.HARD
         response = getattr(failure.value, "response", None)
         if response is not None:
             label = f"HTTP {response.status}"
-        yield ArticleFetched(request.meta["source_id"], request.meta["entry"], None, label, _now())
+            transient = http_severity(response.status) is not Severity.HARD
+        yield ArticleFetched(
+            request.meta["source_id"],
+            request.meta["entry"],
+            None,
+            label,
+            _now(),
+            transient=transient,
+        )

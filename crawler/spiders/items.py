@@ -77,6 +77,9 @@ class ArticleFetched:
     fetched_at: datetime | None = None
     links: tuple[Link, ...] = ()
     fetched_as: tuple[str, ...] = ()
+    transient: bool = False
+    """The page failed in a way that may pass (timeout, 5xx, an interrupted run): it stays
+    due and the next poll asks again."""
 
 
 @dataclass(frozen=True, slots=True)

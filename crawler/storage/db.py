@@ -3,6 +3,7 @@ URL they were given (config, --db, environment) and pass it down."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crawler.config import mask_url
@@ -20,6 +21,43 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 class DatabaseError(Exception):
     """The database cannot be used; ``str()`` is a one-line reason with the password masked."""
+
+
+#: Database failures a user can cause, as the driver words them, and what to do about each.
+_STORAGE_FAILURES = (
+    (
+        "readonly database",
+        "the database is read-only: make the file and its directory "
+        "writable by this user (under systemd: keep it in /var/lib/mediamon)",
+    ),
+    (
+        "database or disk is full",
+        "the disk holding the database is full: free some space, "
+        "then run the command again (nothing half-written was kept)",
+    ),
+    ("disk i/o error", "the disk holding the database failed to write (full or read-only?)"),
+    (
+        "unable to open database file",
+        "cannot open the database file: check that its "
+        "directory exists and is writable by this user",
+    ),
+    ("could not extend file", "the disk holding the database is full: free some space"),
+    ("no space left on device", "the disk holding the database is full: free some space"),
+    ("read-only transaction", "the database is read-only for this user"),
+)
+
+
+def describe_storage_error(exc: BaseException) -> str | None:
+    """A one-line reason for a database failure the user can fix (read-only file or
+    directory, full disk ...), or None when ``exc`` is not one: the CLI prints the line
+    instead of a traceback (#18)."""
+    if not isinstance(exc, SQLAlchemyError | sqlite3.Error):
+        return None
+    words = str(getattr(exc, "orig", None) or exc).lower()
+    for needle, reason in _STORAGE_FAILURES:
+        if needle in words:
+            return reason
+    return None
 
 
 def normalise_url(url: str) -> str:

@@ -262,6 +262,81 @@ def store_entries(
     return StoredEntries(tuple(new), len(entries) - len(new) - len(renamed), len(renamed))
 
 
+#: A due article page whose fetch failed transiently this many times is given up (the
+#: entry's own words are matched instead), so a page that is down for good is not asked
+#: for by every poll.
+MAX_ARTICLE_ATTEMPTS = 3
+
+
+def mark_articles_due(
+    session: Session, source_id: int, entries: Mapping[str, Mapping[str, Any]]
+) -> None:
+    """Keep ``entries`` (entry key -> the entry's JSON form) due until their article pages
+    are stored: written in the transaction that records the entries and the feed's
+    validators, so nothing an interruption cuts off is forgotten (#18)."""
+    if not entries:
+        return
+    stmt = select(FeedEntryRow).where(
+        FeedEntryRow.source_id == source_id, FeedEntryRow.entry_key.in_(list(entries))
+    )
+    for row in session.scalars(stmt):
+        row.article_due = {"entry": dict(entries[row.entry_key]), "attempts": 0}
+
+
+def article_read(session: Session, canonical_url: str) -> None:
+    """The article page at ``canonical_url`` is stored (or cannot be read, for good): no feed
+    entry of that link is due any more."""
+    stmt = select(FeedEntryRow).where(
+        FeedEntryRow.link == canonical_url, FeedEntryRow.article_due.is_not(None)
+    )
+    for row in session.scalars(stmt):
+        row.article_due = None
+
+
+def article_failed(session: Session, canonical_url: str) -> bool:
+    """Count a transient failure of a due article page; returns True while it stays due
+    (False once it has failed ``MAX_ARTICLE_ATTEMPTS`` times: it is given up)."""
+    due = False
+    stmt = select(FeedEntryRow).where(
+        FeedEntryRow.link == canonical_url, FeedEntryRow.article_due.is_not(None)
+    )
+    for row in session.scalars(stmt):
+        state = dict(row.article_due or {})
+        attempts = int(state.get("attempts", 0)) + 1
+        if attempts >= MAX_ARTICLE_ATTEMPTS:
+            row.article_due = None
+        else:
+            row.article_due = {**state, "attempts": attempts}
+            due = True
+    return due
+
+
+def due_articles(
+    session: Session, org: str, names: Iterable[str] = ()
+) -> list[tuple[int, dict[str, Any]]]:
+    """Entries whose article page is still due: (source id, the entry's JSON form), of the
+    named sources or of every enabled source of ``org``, oldest first."""
+    stmt = (
+        select(FeedEntryRow.source_id, FeedEntryRow.article_due)
+        .join(SourceRow, SourceRow.id == FeedEntryRow.source_id)
+        .where(
+            SourceRow.org == org,
+            SourceRow.disabled_reason == "",
+            FeedEntryRow.article_due.is_not(None),
+        )
+        .order_by(FeedEntryRow.id)
+    )
+    wanted = list(names)
+    if wanted:
+        stmt = stmt.where(SourceRow.name.in_(wanted))
+    out: list[tuple[int, dict[str, Any]]] = []
+    for row in session.execute(stmt):
+        state = row.article_due
+        if isinstance(state, dict) and isinstance(state.get("entry"), dict):
+            out.append((row.source_id, dict(state["entry"])))
+    return out
+
+
 def load_sources(session: Session, source_ids: Iterable[int]) -> dict[int, SourceRow]:
     """Load the given sources into the session at once (one query for a batch of items)."""
     ids = set(source_ids)

@@ -233,6 +233,12 @@ class FeedEntryRow(Base):
         ForeignKey("documents.id", ondelete="SET NULL"), default=None
     )
     first_seen_at: Mapped[datetime]
+    article_due: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True), default=None
+    )
+    """The entry (its JSON form) while its article page is still to be read (#18): saved in
+    the transaction that saves the feed's validators, cleared when the article is stored, so
+    an interrupted poll reads it next run even if the feed then answers 304."""
 
 
 class MentionRow(Base):

@@ -58,6 +58,9 @@ class SourceStatus:
     last_new_at: datetime | None
     """When the source last gave us something new (a feed entry or a mention), before the end
     of the digest's day."""
+    checked_between: bool = False
+    """Whether it was checked within the window asked for (its kept fetch events, or its last
+    check, fall inside it): what the health footer counts, never a later check (#18)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,8 +217,19 @@ def sites_seen_before(
     return seen
 
 
-def source_statuses(session: Session, org: str, until: datetime) -> list[SourceStatus]:
-    """Every source of ``org`` with when it last yielded something new (before ``until``)."""
+def _checked_between(row: SourceRow, since: datetime | None, until: datetime) -> bool:
+    if since is None:
+        return False
+    times = [_aware(e.get("at")) for e in row.events or [] if isinstance(e, dict)]
+    times.append(_aware(row.checked_at))
+    return any(t is not None and since <= t < until for t in times)
+
+
+def source_statuses(
+    session: Session, org: str, until: datetime, since: datetime | None = None
+) -> list[SourceStatus]:
+    """Every source of ``org`` that existed before ``until``, with when it last yielded
+    something new (before ``until``) and whether it was checked in [``since``, ``until``)."""
     entries = (
         select(FeedEntryRow.source_id, func.max(FeedEntryRow.first_seen_at).label("at"))
         .where(FeedEntryRow.first_seen_at < until)
@@ -232,7 +246,7 @@ def source_statuses(session: Session, org: str, until: datetime) -> list[SourceS
         select(SourceRow, entries.c.at, mentions.c.at)
         .outerjoin(entries, entries.c.source_id == SourceRow.id)
         .outerjoin(mentions, mentions.c.source_id == SourceRow.id)
-        .where(SourceRow.org == org)
+        .where(SourceRow.org == org, SourceRow.created_at < until)
         .order_by(SourceRow.name, SourceRow.id)
     )
     out: list[SourceStatus] = []
@@ -252,9 +266,15 @@ def source_statuses(session: Session, org: str, until: datetime) -> list[SourceS
                 disabled_reason=row.disabled_reason,
                 created_at=row.created_at,
                 last_new_at=max(times) if times else None,
+                checked_between=_checked_between(row, since, until),
             )
         )
     return out
+
+
+def monitoring_started(session: Session) -> datetime | None:
+    """When monitoring began: the start of the first recorded run (None: never run)."""
+    return _aware(session.scalar(select(func.min(CrawlRunRow.started_at))))
 
 
 def _aware(value: datetime | str | None) -> datetime | None:

@@ -78,7 +78,7 @@ def test_bad_config_exit_2(tmp_path: Path) -> None:
 def test_database_unreachable_one_line_password_masked(tmp_path: Path) -> None:
     run(["init", "mediamon.toml"], tmp_path)
     result = run(["--db", "postgresql://me:hunter2@127.0.0.1:9/nowhere", "status"], tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 3
     assert "hunter2" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -88,7 +88,7 @@ def test_database_unreachable_one_line_password_masked(tmp_path: Path) -> None:
 def test_status_before_upgrade_says_what_to_do(tmp_path: Path) -> None:
     run(["init", "mediamon.toml"], tmp_path)
     result = run(["status"], tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 2  # no database file yet: README, "Exit codes"
     assert "run `mediamon db upgrade` first" in result.stderr
 
 
@@ -137,6 +137,10 @@ def test_mentions_json_csv_and_filters(tmp_path: Path) -> None:
     csv_out = runner.invoke(cli, [*base, "--format", "csv"])
     assert csv_out.output.splitlines()[0].startswith("first_seen_at,kind,url")
     assert len(csv_out.output.splitlines()) == 2
+    # The CSV holds every field of the JSON form (#18: it used to lack context and story).
+    header = csv_out.output.splitlines()[0].split(",")
+    json_out = runner.invoke(cli, [*base, "--format", "json"])
+    assert set(header) == set(json.loads(json_out.output.splitlines()[0]))
     assert runner.invoke(cli, [*base, "--format", "json", "--since", "2026-11-03"]).output == ""
     assert runner.invoke(cli, [*base, "--format", "json", "--kind", "pingback"]).output == ""
     assert (
@@ -157,7 +161,7 @@ def test_mentions_json_csv_and_filters(tmp_path: Path) -> None:
 def test_a_read_command_never_creates_a_missing_sqlite_file(tmp_path: Path) -> None:
     run(["init", "mediamon.toml"], tmp_path)
     result = run(["status"], tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 2  # README, "Exit codes"
     assert "no database at" in result.stderr
     assert not (tmp_path / "mediamon.db").exists()
     assert "Traceback" not in result.stderr
@@ -174,7 +178,7 @@ def test_a_read_command_never_creates_a_missing_sqlite_file(tmp_path: Path) -> N
 def test_an_unusable_database_url_is_one_line(tmp_path: Path, url: str, says: str) -> None:
     run(["init", "mediamon.toml"], tmp_path)
     result = run(["--db", url, "status"], tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 2  # a database mediamon cannot use: a config error
     assert says in result.stderr
     assert "secret" not in result.stderr
     assert "Traceback" not in result.stderr

@@ -138,7 +138,11 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(
         tmp_path / "mediamon.toml", web, sources, own=False, max_items=100, max_body=1024 * 1024
     )
     report = in_child("poll", str(config), migrated, timeout=90, all_sources=True)
-    assert report.exit_status == 0, report.error
+    # Done, with some sources failing: exit 1, and the error names them (#18).
+    assert report.exit_status == 1, report.error
+    assert report.error.startswith(f"{report.errors} of {report.sources} sources failed: ")
+    assert "dns" in report.error
+    assert "refused" in report.error
     rows = sources_by_name(migrated)
     assert len(rows) == len(sources)
     expect_error = {
@@ -194,7 +198,7 @@ def test_bad_inputs_are_recorded_and_the_run_goes_on(
 
     documents = count(migrated, DocumentRow)
     again = in_child("poll", str(config), migrated, timeout=90, all_sources=True)
-    assert again.exit_status == 0
+    assert again.exit_status == 1
     assert again.new_entries == 0
     assert count(migrated, DocumentRow) == documents  # nothing lost, nothing twice
     rows = sources_by_name(migrated)
@@ -214,7 +218,8 @@ def test_permanent_redirect_moves_the_source_after_three_polls(
     config = write_config(tmp_path / "mediamon.toml", web, sources, own=False)
     for poll in (1, 2, 3):
         report = in_child("poll", str(config), migrated, timeout=60, all_sources=True)
-        assert report.exit_status == 0, report.error
+        assert report.exit_status == 1, report.error  # the loop fails, "moved" is read
+        assert report.error == "1 of 2 sources failed: loop"
         rows = sources_by_name(migrated)
         moved = rows["moved"]
         if poll < 3:
@@ -239,7 +244,8 @@ def test_retry_after_blocks_the_host(web: SampleWeb, migrated: str, tmp_path: Pa
     config = write_config(tmp_path / "mediamon.toml", web, sources, own=False)
     started = datetime.now(UTC)
     report = in_child("poll", str(config), migrated, timeout=60, all_sources=True)
-    assert report.exit_status == 0, report.error
+    assert report.exit_status == 3, report.error  # nothing could be done
+    assert report.error == "every source failed (2): limited, limited-date"
     engine = make_engine(migrated)
     with session_scope(engine) as session:
         block = session.scalar(select(HostRow).where(HostRow.host == "trouble.test"))
@@ -256,6 +262,7 @@ def test_retry_after_blocks_the_host(web: SampleWeb, migrated: str, tmp_path: Pa
     again = in_child("poll", str(config), migrated, timeout=60, all_sources=True)
     assert again.deferred == 2
     assert again.errors == 0
+    assert again.exit_status == 0  # deferred on purpose is not a failure
     rows = sources_by_name(migrated)
     assert all(r.events[-1]["status"] == "deferred: host rate-limited" for r in rows.values())
 
@@ -276,7 +283,7 @@ def test_address_guard_refuses_private_addresses(
         all_sources=True,
         settings={"MEDIAMON_ALLOW_HOSTS": ["127.0.0.1"]},
     )
-    assert report.exit_status == 0, report.error
+    assert report.exit_status == 3, report.error
     row = sources_by_name(migrated)["private"]
     assert row.last_error == "address guard: 127.0.0.2 is a loopback address"
     assert row.failures == 1.0

@@ -134,3 +134,25 @@ def test_harvest_table() -> None:
     assert "feed full" in text
     assert report.as_stats()["pingbacks"] == 2
     assert report.as_stats()["error"] == ""
+
+
+def test_harvest_table_fits_80_columns() -> None:
+    """At 80 columns (a small terminal, or piped) titles keep their room: the routes go
+    below the table instead of squeezing every column (#18)."""
+    report = HarvestReport()
+    title = "Five questions about WOSC-27, answered by the people who wrote it"
+    report.add(
+        PostLine(
+            "https://blog.example/p/",
+            title,
+            found={"pingback": 2, "comment": 3},
+            new={"pingback": 1},
+            routes_ok=["html", "feed"],
+        )
+    )
+    console = Console(record=True, width=80)
+    print_harvest_report(report, console)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "Five questions about" in text  # not folded into 7-character strips
+    assert "Routes used: feed (1 posts), html (1 posts)" in text

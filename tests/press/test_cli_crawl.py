@@ -4,7 +4,7 @@ On a sample-web article it prints the mention with its matched terms and stores 
 pages served by a tiny local HTTP server (no text, binary as HTML, mislabelled encoding,
 10,000 nested divs, only boilerplate naming us) and the sample web's ``huge_page`` (aborted
 at the size limit) the crawl goes on and says what each page was; an address the guard
-refuses is reported and, when nothing could be fetched, the exit status is 1; a bad
+refuses is reported and, when nothing could be fetched, the exit status is 3; a bad
 ``--query`` exits 2 with the caret under the mistake.
 """
 
@@ -188,12 +188,12 @@ def test_bad_pages_are_reported_and_the_crawl_goes_on(
     assert f"{refused}: address guard: 10.1.2.3 is a private address" in problems
 
 
-def test_nothing_fetched_exits_1_and_a_bad_query_exits_2(setup: tuple[Path, str]) -> None:
+def test_nothing_fetched_exits_3_and_a_bad_query_exits_2(setup: tuple[Path, str]) -> None:
     config, _ = setup
     refused = mediamon(
         "--config", str(config), "crawl", "--no-store", "http://intranet.test/x", cwd=config.parent
     )
-    assert refused.returncode == 1
+    assert refused.returncode == 3  # nothing could be done (README, "Exit codes", #18)
     assert "address guard: 10.1.2.3 is a private address" in refused.stderr
     assert "nothing could be fetched" in refused.stderr
     bad = mediamon(

@@ -14,6 +14,9 @@ from reports.dates import day_window
 from reports.model import DigestInput
 from tests.reports.sample import DAY, NOW, ORG, TZ
 
+#: When monitoring began in these tests: well before the digest's day.
+STARTED = datetime(2026, 10, 1, tzinfo=UTC)
+
 _ids = iter(range(1, 1_000_000))
 
 
@@ -82,6 +85,7 @@ def digest_input(
         "sources": tuple(sources),
         "failed_runs": tuple(runs),
         "rejected_receipts": tuple(receipts),
+        "started_at": STARTED,
     }
     fields.update(kw)
     return DigestInput(**fields)

@@ -179,8 +179,8 @@ def test_bidi_overrides_and_control_characters_are_removed() -> None:
 def test_empty_day_renders_short_digest() -> None:
     view = build_digest(digest_input([]))
     html, text = render_html(view), render_text(view)
-    assert "No new coverage; 0 of 0 sources checked, 0 errors" in text
-    assert "No new coverage; 0 of 0 sources checked, 0 errors" in html
+    assert "No new coverage; no source was checked on this day, 0 errors" in text
+    assert "No new coverage; no source was checked on this day, 0 errors" in html
     assert "Press coverage" not in html
     assert "Linkbacks to our posts" not in html
     assert "Monitoring health" in html

@@ -61,7 +61,8 @@ def test_sample_day_decisions(sqlite_engine: Engine) -> None:
     # Press: the wire story's original leads, with its pickups; heavier sources first.
     lead = view.press[0]
     assert lead.title == "Orbis Union backs open standards for public data"
-    assert [p.site for p in lead.pickups] == ["techchronicle.example", "wire.example"]
+    # The configured name of an outlet wins over its host (#18).
+    assert [p.site for p in lead.pickups] == ["Tech Chronicle", "wire.example"]
     assert [s.text for s in lead.snippet if s.marked] == ["Orbis Union"]
     assert view.press_count == 7
     assert len(view.press) == 5
@@ -93,7 +94,8 @@ def test_empty_day_still_says_something(sqlite_engine: Engine) -> None:
     assert view.empty
     assert view.total == 0
     assert view.subject == "Orbis Union coverage — Tue 3 Nov 2026: no new coverage"
-    assert view.empty_line == "No new coverage; 0 of 7 sources checked, 0 errors"
+    # Checked on the 2nd, not on the 3rd: the day says so (#18), never "0 of 7 checked".
+    assert view.empty_line == "No new coverage; no source was checked on this day, 0 errors"
     assert view.linkbacks == ()
     assert view.press == ()
     assert view.total_count.previous == 15
@@ -177,6 +179,7 @@ def test_silent_and_failing_sources() -> None:
             "disabled_reason": "",
             "created_at": old,
             "last_new_at": datetime(2026, 11, 1, tzinfo=UTC),
+            "checked_between": True,
         }
         fields.update(kw)
         return SourceStatus(**fields)  # type: ignore[arg-type]

@@ -46,3 +46,23 @@ def test_on_a_terminal_the_bar_counts_and_is_taken_down_even_after_a_failure(
         assert again is not None
         again("https://example.test/post", "3 linkbacks, 1 new")
     assert "harvesting" in app.err_console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_the_bar_grows_with_the_pages_a_run_finds_to_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A poll knows its feeds up front and its article pages only once the feeds are read:
+    the total grows, so the bar moves with pages read, not with feeds scheduled (#18)."""
+    app = _app(monkeypatch, interactive=True)
+    with progress_bar(app, "polling", 2) as advance:
+        assert advance is not None
+        advance("Daily Planet", "fetched")
+        grow = advance.grow
+        grow(3)  # three article pages to read
+        advance("A story", "article read")
+        task = advance.bar.tasks[0]  # type: ignore[attr-defined]
+        assert (task.completed, task.total) == (2, 5)
+    with progress_bar(app, "crawling", None, counted="page(s)") as spinner:
+        assert spinner is not None
+        spinner.grow(3)  # a spinner counts up; it has no total to grow
+        spinner("https://example.test/", "read")
+        task = spinner.bar.tasks[0]  # type: ignore[attr-defined]
+        assert (task.completed, task.total) == (1, None)

@@ -1,7 +1,7 @@
 """post inventory
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-06 20:30:00
 
 The whole post inventory (#16): each post keeps the ``rel=canonical`` its page declares
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
