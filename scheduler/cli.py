@@ -207,6 +207,8 @@ def _register() -> None:
     from scheduler.cmd_run import run
     from scheduler.cmd_serve import serve
     from scheduler.cmd_sources import sources
+    from scheduler.cmd_users import token, user
+    from scheduler.cmd_web import web
 
     cli.add_command(crawl)
     cli.add_command(demo)
@@ -216,6 +218,9 @@ def _register() -> None:
     cli.add_command(linkbacks)
     cli.add_command(serve)
     cli.add_command(sources)
+    cli.add_command(user)
+    cli.add_command(token)
+    cli.add_command(web)
 
 
 _register()

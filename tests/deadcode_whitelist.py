@@ -75,3 +75,7 @@ check_environment  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy cr
 prepare_feeds  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy crawl feeds)
 prepare_site  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy crawl site)
 prepare_linkbacks  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy crawl linkbacks)
+searched_words  # read by reports/web/templates/inbox.html.j2 (#20)
+points  # read by reports/web/templates/inbox.html.j2 (the SVG chart, #20)
+css  # read by reports/web/templates/inbox.html.j2 (the SVG chart, #20)
+active  # Filters.active(), called by reports/web/templates/inbox.html.j2 (#20)
