@@ -6,6 +6,11 @@
 ``/logout``             POST        sign out
 ``/triage``             POST        mark finds (editor)
 ``/triage/undo``        POST        undo the last triage click (editor)
+``/posts``, ``/posts/N``  GET         our posts; one post's linkbacks by kind
+``/stories``            GET         syndicated stories and their pickups
+``/sources``            GET         source health and the politeness scorecard
+``/digests``, ``/digests/N``  GET   the digest archive; one digest as sent
+``/runs``               GET         recent runs and their stats
 ``/static/...``         GET         the stylesheet (no script is needed anywhere)
 ======================  ==========  =================================================
 
@@ -35,6 +40,7 @@ from crawler.storage.tokens import app_secret
 from reports.web.auth import login_endpoints, login_redirect
 from reports.web.context import WebContext, WebSettings
 from reports.web.inbox import inbox_endpoints
+from reports.web.pages import page_endpoints
 from reports.web.security import SecurityHeaders
 
 __all__ = ["WebSettings", "build_web_app"]
@@ -91,6 +97,7 @@ def build_web_app(
     ctx = WebContext.build(engine, settings, now, secret)
     login, logout = login_endpoints(ctx)
     inbox, triage, undo = inbox_endpoints(ctx)
+    pages = page_endpoints(ctx)
     static = resources.files("reports.web").joinpath("static")
     routes = [
         Route("/", inbox, methods=["GET"], name="inbox"),
@@ -98,6 +105,13 @@ def build_web_app(
         Route("/logout", logout, methods=["POST"], name="logout"),
         Route("/triage", triage, methods=["POST"], name="triage"),
         Route("/triage/undo", undo, methods=["POST"], name="undo"),
+        Route("/posts", pages["posts"], methods=["GET"], name="posts"),
+        Route("/posts/{id}", pages["post"], methods=["GET"], name="post"),
+        Route("/stories", pages["stories"], methods=["GET"], name="stories"),
+        Route("/sources", pages["sources"], methods=["GET"], name="sources"),
+        Route("/runs", pages["runs"], methods=["GET"], name="runs"),
+        Route("/digests", pages["digests"], methods=["GET"], name="digests"),
+        Route("/digests/{id}", pages["digest"], methods=["GET"], name="digest"),
         Mount("/static", StaticFiles(directory=str(static)), name="static"),
     ]
     handler = _error_handler(ctx)

@@ -24,6 +24,7 @@ def find(
     queries: tuple[str, ...] = ("org",),
     language: str = "en",
     snippet: str = "",
+    target: str = "",
 ) -> Mention:
     doc = Document(
         canonical_url=f"https://{site}/a/{n}/",
@@ -39,6 +40,7 @@ def find(
         kind=kind,
         found_via=FoundVia.FEED,
         queries=queries,
+        target=target,
         snippet=snippet or (text or f"Orbis Union said {n} things.")[:200],
     )
 
