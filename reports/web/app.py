@@ -11,6 +11,8 @@
 ``/sources``            GET         source health and the politeness scorecard
 ``/digests``, ``/digests/N``  GET   the digest archive; one digest as sent
 ``/runs``               GET         recent runs and their stats
+``/api/v1/...``          GET         the read API (bearer token; openapi.json)
+``/feeds/mentions.atom``  GET       the finds as Atom (``?token=``)
 ``/static/...``         GET         the stylesheet (no script is needed anywhere)
 ======================  ==========  =================================================
 
@@ -37,6 +39,7 @@ from starlette.staticfiles import StaticFiles
 
 from crawler.storage.db import session_scope
 from crawler.storage.tokens import app_secret
+from reports.web.api import api_endpoints
 from reports.web.auth import login_endpoints, login_redirect
 from reports.web.context import WebContext, WebSettings
 from reports.web.inbox import inbox_endpoints
@@ -68,7 +71,9 @@ def _error_handler(ctx: WebContext) -> Callable[[Request, Exception], Any]:
         if status == 401 and not request.url.path.startswith(("/api/", "/feeds/")):
             return login_redirect(request)
         if request.url.path.startswith(("/api/", "/feeds/")):
-            return JSONResponse({"error": TITLES.get(status, "Error"), "detail": detail}, status)
+            headers = exc.headers if isinstance(exc, HTTPException) else None
+            body = {"error": TITLES.get(status, "Error"), "detail": detail}
+            return JSONResponse(body, status, headers=headers)
         if status == 404:
             detail = "There is no such page."
         return ctx.render(
@@ -98,6 +103,7 @@ def build_web_app(
     login, logout = login_endpoints(ctx)
     inbox, triage, undo = inbox_endpoints(ctx)
     pages = page_endpoints(ctx)
+    api = api_endpoints(ctx)
     static = resources.files("reports.web").joinpath("static")
     routes = [
         Route("/", inbox, methods=["GET"], name="inbox"),
@@ -112,6 +118,11 @@ def build_web_app(
         Route("/runs", pages["runs"], methods=["GET"], name="runs"),
         Route("/digests", pages["digests"], methods=["GET"], name="digests"),
         Route("/digests/{id}", pages["digest"], methods=["GET"], name="digest"),
+        Route("/api/v1/mentions", api["mentions"], methods=["GET"], name="api-mentions"),
+        Route("/api/v1/posts", api["posts"], methods=["GET"], name="api-posts"),
+        Route("/api/v1/posts/{id}/linkbacks", api["linkbacks"], methods=["GET"], name="api-lb"),
+        Route("/api/v1/openapi.json", api["openapi"], methods=["GET"], name="openapi"),
+        Route("/feeds/mentions.atom", api["atom"], methods=["GET"], name="feed"),
         Mount("/static", StaticFiles(directory=str(static)), name="static"),
     ]
     handler = _error_handler(ctx)
