@@ -56,7 +56,7 @@ def _chart(ctx: WebContext, f: InboxFilter) -> Chart:
     now = ctx.clock()
     start = (now - timedelta(days=CHART_DAYS)).replace(hour=0, minute=0, second=0)
     with session_scope(ctx.engine) as session:
-        counts = volume_by_day(session, f, start, now + timedelta(seconds=1))
+        counts = volume_by_day(session, f, start, now + timedelta(days=1))
     return volume_chart(counts, now.astimezone(tz).date(), CHART_DAYS)
 
 
