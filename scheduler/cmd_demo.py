@@ -46,4 +46,11 @@ def demo(app: App, directory: Path | None, send: bool) -> None:
     if send:
         app.console.print(f"Digest sent to the local SMTP sink: {result.send_message}")
     app.console.print(f"Config: {result.config_path}")
+    app.console.print(
+        f"Newsroom: `mediamon --config {result.config_path} web`, then open "
+        f"http://127.0.0.1:8080/ and sign in as {result.web_user} / {result.web_password}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
     app.console.print(f"Done in {time.monotonic() - started:.0f} s. Digest: {result.digest_html}")
