@@ -131,6 +131,24 @@ def _conditions(session: Session, f: InboxFilter) -> list[ColumnElement[bool]]:
     return out
 
 
+def inbox_statement(
+    session: Session,
+    f: InboxFilter,
+    *,
+    after: tuple[datetime, int] | None = None,
+    limit: int = 50,
+) -> Select[Any]:
+    """The page query: ``limit`` + 1 rows (the extra one says whether a next page exists)."""
+    m = MentionRow
+    stmt = _filtered(session, f)
+    if after is not None:
+        seen, last_id = after
+        stmt = stmt.where(
+            or_(m.first_seen_at < seen, and_(m.first_seen_at == seen, m.id < last_id))
+        )
+    return stmt.order_by(m.first_seen_at.desc(), m.id.desc()).limit(limit + 1)
+
+
 def inbox_page(
     session: Session,
     f: InboxFilter,
@@ -140,18 +158,23 @@ def inbox_page(
 ) -> InboxPage:
     """One page of finds, newest first, after the cursor (the last row of the page before)."""
     limit = max(1, min(limit, MAX_PAGE))
-    m = MentionRow
-    stmt = _filtered(session, f)
-    if after is not None:
-        seen, last_id = after
-        stmt = stmt.where(
-            or_(m.first_seen_at < seen, and_(m.first_seen_at == seen, m.id < last_id))
-        )
-    stmt = stmt.order_by(m.first_seen_at.desc(), m.id.desc()).limit(limit + 1)
-    rows = session.execute(stmt).all()
+    rows = session.execute(inbox_statement(session, f, after=after, limit=limit)).all()
     items = [_item(r) for r in rows[:limit]]
     cursor = (items[-1].first_seen_at, items[-1].id) if len(rows) > limit and items else None
     return InboxPage(items, cursor, words_of(parse_query(f.search)) if f.search else [])
+
+
+def explain(session: Session, stmt: Select[Any]) -> str:
+    """The database's plan for ``stmt`` as text (EXPLAIN QUERY PLAN / EXPLAIN), for the test
+    that every page query uses an index."""
+    compiled = stmt.compile(bind=session.get_bind(), compile_kwargs={"render_postcompile": True})
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        values = tuple(compiled.params[k] for k in compiled.positiontup or ())
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), values)
+        return "\n".join(str(r[-1]) for r in rows)
+    rows = conn.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params)
+    return "\n".join(str(r[0]) for r in rows)
 
 
 def _item(r: Any) -> InboxItem:

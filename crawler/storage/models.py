@@ -223,6 +223,7 @@ class MentionRow(Base):
     __table_args__ = (
         UniqueConstraint("org", "document_id", "kind", "target"),
         Index("ix_mentions_org_first_seen_at", "org", "first_seen_at"),
+        Index("ix_mentions_org_first_seen_at_id", "org", "first_seen_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

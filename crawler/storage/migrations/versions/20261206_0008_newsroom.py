@@ -130,6 +130,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("mentions") as batch:
         batch.add_column(sa.Column("triage", sa.String(length=20), nullable=True))
+    # The inbox pages by (first_seen_at, id) newest first; a crawl stores a whole batch with
+    # one first_seen_at, so without id in the index every page sorts the whole tie.
+    op.create_index(
+        "ix_mentions_org_first_seen_at_id", "mentions", ["org", "first_seen_at", "id"]
+    )
     bind = op.get_bind()
     for statement in SQLITE_UP if bind.dialect.name == "sqlite" else POSTGRES_UP:
         op.execute(statement)
@@ -139,6 +144,7 @@ def downgrade() -> None:
     bind = op.get_bind()
     for statement in SQLITE_DOWN if bind.dialect.name == "sqlite" else POSTGRES_DOWN:
         op.execute(statement)
+    op.drop_index("ix_mentions_org_first_seen_at_id", table_name="mentions")
     with op.batch_alter_table("mentions") as batch:
         batch.drop_column("triage")
     op.drop_index(op.f("ix_triage_events_mention_id"), table_name="triage_events")
