@@ -1,10 +1,13 @@
 """Benchmark: the newsroom inbox on a big archive (#20), SQLite and PostgreSQL.
 
 Run: ``.venv/bin/python bench/bench_web.py [--small N] [--large N] [--rounds N]``.
-Fills a database (through the real migrations and ``record_mentions``, fixed seed) with
-``--small`` finds, times the inbox's first page, a filtered page, a deep page (by cursor) and
-two searches (a word and a phrase with a prefix), then grows it to ``--large`` finds and times
-the same again: p50 and p95 over ``--rounds``, and the growth ratio (goal ≤ 1.5×). PostgreSQL
+Fills two databases (through the real migrations and ``record_mentions``, fixed seed) with
+``--small`` and ``--large`` finds and times the inbox's first page, a filtered page, a deep
+page (by cursor) and two searches (a word; a phrase with a prefix) on both, the two sizes
+interleaved round by round so the shared machine's load hits both alike: p50 and p95 over
+``--rounds``, and the growth ratio (goal ≤ 1.5×). The corpus has a 36-word vocabulary, so
+every searched word is in most documents: the worst case for a full-text index, whose cost
+grows with the number of matching documents. PostgreSQL
 is the local server (``MEDIAMON_TEST_POSTGRES_URL``), in a throwaway schema; skipped when
 unreachable. Prints figures, asserts nothing.
 """
@@ -88,21 +91,21 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), p95
 
 
-def measure(engine: Engine, rounds: int) -> dict[str, tuple[float, float]]:
-    """p50/p95 in ms of each page query."""
+def cases(engine: Engine) -> dict[str, Callable[[], object]]:
+    """The page queries timed, each a callable doing one page as the inbox does."""
     orgs = (ORG,)
     with session_scope(engine) as s:
         deep = None
         for _ in range(20):  # walk 20 pages down for a deep cursor
             deep = inbox_page(s, InboxFilter(orgs=orgs), after=deep, limit=50).next_cursor
-    cases: dict[str, Callable[[], object]] = {}
+    out: dict[str, Callable[[], object]] = {}
 
     def case(name: str, f: InboxFilter, after: tuple[datetime, int] | None = None) -> None:
         def run() -> object:
             with session_scope(engine) as s:
                 return inbox_page(s, f, after=after, limit=50)
 
-        cases[name] = run
+        out[name] = run
 
     case("inbox first page", InboxFilter(orgs=orgs))
     case("filtered (kind+lang+state)", InboxFilter(orgs=orgs, kinds=("press",),
@@ -110,30 +113,41 @@ def measure(engine: Engine, rounds: int) -> dict[str, tuple[float, float]]:
     case("page 21 (cursor)", InboxFilter(orgs=orgs), deep)
     case("search: harbour", InboxFilter(orgs=orgs, search="harbour"))
     case('search: "river bridge" cou*', InboxFilter(orgs=orgs, search='"river bridge" cou*'))
-    out = {}
-    for name, run in cases.items():
-        run()  # warm
-        samples = []
+    return out
+
+
+def measure(
+    small: Engine, large: Engine, rounds: int
+) -> dict[str, tuple[list[float], list[float]]]:
+    """Wall milliseconds of each query on both sizes, the two interleaved round by round
+    (so a burst of load on the shared machine hits both alike and the ratio stays fair)."""
+    at_small, at_large = cases(small), cases(large)
+    out: dict[str, tuple[list[float], list[float]]] = {}
+    for name in at_small:
+        at_small[name]()  # warm
+        at_large[name]()
+        pair: tuple[list[float], list[float]] = ([], [])
         for _ in range(rounds):
-            started = time.perf_counter()
-            run()
-            samples.append((time.perf_counter() - started) * 1000)
-        out[name] = _percentiles(samples)
+            for run, samples in ((at_small[name], pair[0]), (at_large[name], pair[1])):
+                started = time.perf_counter()
+                run()
+                samples.append((time.perf_counter() - started) * 1000)
+        out[name] = pair
     return out
 
 
 @contextmanager
-def sqlite_db() -> Iterator[Engine]:
+def sqlite_db(name: str) -> Iterator[Engine]:
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        engine = make_engine(f"sqlite:///{Path(tmp) / name}.db")
         upgrade(engine)
         yield engine
         engine.dispose()
 
 
 @contextmanager
-def postgres_db() -> Iterator[Engine | None]:
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
+def postgres_db(name: str) -> Iterator[Engine | None]:
+    schema = f"bench_{name}_{uuid.uuid4().hex[:10]}"
     try:
         admin = create_engine(POSTGRES, connect_args={"connect_timeout": 3})
         with admin.begin() as conn:
@@ -154,26 +168,25 @@ def postgres_db() -> Iterator[Engine | None]:
         admin.dispose()
 
 
-def bench(name: str, engine: Engine, small: int, large: int, rounds: int) -> None:
-    rnd = Random(SEED)
+def bench(
+    name: str, small_db: Engine, large_db: Engine, sizes: tuple[int, int], rounds: int
+) -> None:
+    small, large = sizes
     started = time.perf_counter()
-    fill(engine, rnd, 0, small, large)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
-    at_small = measure(engine, rounds)
-    fill(engine, rnd, small, large, large)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
-    at_large = measure(engine, rounds)
+    for engine, count in ((small_db, small), (large_db, large)):
+        fill(engine, Random(SEED), 0, count, count)
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+    figures = measure(small_db, large_db, rounds)
     print(
-        f"\n{name}: {small:,} -> {large:,} finds (filled in {time.perf_counter() - started:.0f} s)"
+        f"\n{name}: {small:,} and {large:,} finds (filled in {time.perf_counter() - started:.0f} s)"
     )
     print(f"| query | p50 {small:,} | p95 {small:,} | p50 {large:,} | p95 {large:,} | growth p50 |")
     print("|---|---|---|---|---|---|")
-    for query, (p50_small, p95_small) in at_small.items():
-        p50_large, p95_large = at_large[query]
+    for query, (at_small, at_large) in figures.items():
+        p50_small, p95_small = _percentiles(at_small)
+        p50_large, p95_large = _percentiles(at_large)
         ratio = p50_large / p50_small if p50_small else float("nan")
         print(
             f"| {query} | {p50_small:.1f} ms | {p95_small:.1f} ms | {p50_large:.1f} ms "
@@ -187,11 +200,12 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
-    with sqlite_db() as engine:
-        bench("SQLite", engine, args.small, args.large, args.rounds)
-    with postgres_db() as pg:
-        if pg is not None:
-            bench("PostgreSQL", pg, args.small, args.large, args.rounds)
+    sizes = (args.small, args.large)
+    with sqlite_db("small") as small, sqlite_db("large") as large:
+        bench("SQLite", small, large, sizes, args.rounds)
+    with postgres_db("small") as pg_small, postgres_db("large") as pg_large:
+        if pg_small is not None and pg_large is not None:
+            bench("PostgreSQL", pg_small, pg_large, sizes, args.rounds)
 
 
 if __name__ == "__main__":

@@ -167,3 +167,25 @@ def test_the_accessibility_check_can_fail(page: Any) -> None:
     with pytest.raises(AssertionError, match="label") as failed:
         _axe(page)
     assert "color-contrast" in str(failed.value)
+
+
+def test_keyboard_shortcuts_when_javascript_is_on(newsroom: Newsroom, page: Any) -> None:
+    store(newsroom.engine, [find(1, title="First find"), find(2, title="Second find")])
+    base = f"http://127.0.0.1:{newsroom.port}"
+    page.goto(base + "/login")
+    page.get_by_label("User name").fill("ed")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base + "/")
+    assert page.locator("#keys").is_visible()  # the shortcuts are shown
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    assert page.locator("ol.finds > li").nth(0).locator("input[type=checkbox]").is_checked()
+    page.keyboard.press("j")
+    with page.expect_navigation():
+        page.keyboard.press("i")
+    assert "Marked 1 find(s) irrelevant" in page.inner_text("main")
+    with session_scope(newsroom.engine) as s:
+        states = dict(s.execute(select(MentionRow.id, MentionRow.triage)).all())
+    assert sorted(states.values(), key=str) == [None, "irrelevant"]
+    assert page.csp_errors == []
