@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from crawler.storage.digests import DigestRecord, _record
 from crawler.storage.models import CrawlRunRow, DigestRow, DocumentRow, HostRow, MentionRow, PostRow
+from crawler.storage.stories import StoryView, list_stories
 
 MAX_ROWS = 200
 
@@ -185,3 +186,28 @@ def host_scorecard(session: Session, runs: int = 50) -> list[HostScore]:
         )
         for h in names
     ]
+
+
+def visible_stories(session: Session, orgs: Sequence[str] | None) -> list[StoryView]:
+    """Syndicated stories (newest first) as far as they are finds of ``orgs``: a story's
+    documents are shown only when they are a find of a visible organisation, so one
+    organisation's coverage never shows on another's page."""
+    stories = list_stories(session)[::-1][:MAX_ROWS]
+    if orgs is None:
+        return stories
+    urls = sorted({u for story in stories for u in story.documents})
+    seen: set[str] = set()
+    for i in range(0, len(urls), 500):
+        stmt = (
+            select(DocumentRow.canonical_url)
+            .join(MentionRow, MentionRow.document_id == DocumentRow.id)
+            .where(DocumentRow.canonical_url.in_(urls[i : i + 500]), MentionRow.org.in_(orgs))
+        )
+        seen.update(session.scalars(stmt))
+    out = []
+    for story in stories:
+        documents = tuple(u for u in story.documents if u in seen)
+        if len(documents) >= 2:
+            original = story.original if story.original in seen else ""
+            out.append(replace(story, original=original, documents=documents))
+    return out

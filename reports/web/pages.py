@@ -18,10 +18,10 @@ from crawler.storage.pages import (
     host_scorecard,
     post_linkbacks,
     post_summaries,
+    visible_stories,
 )
 from crawler.storage.runs import recent_runs
 from crawler.storage.sources import source_states
-from crawler.storage.stories import list_stories
 from reports.web.context import Endpoint, WebContext
 from reports.web.inbox import visible_orgs
 
@@ -64,8 +64,8 @@ def page_endpoints(ctx: WebContext) -> dict[str, Endpoint]:
     async def stories(request: Request) -> Response:
         user = ctx.require(request)
         with session_scope(ctx.engine) as session:
-            rows = list_stories(session)[-200:]
-        return ctx.render(request, "stories.html.j2", user=user, stories=rows[::-1])
+            rows = visible_stories(session, visible_orgs(user))
+        return ctx.render(request, "stories.html.j2", user=user, stories=rows)
 
     async def sources(request: Request) -> Response:
         user = ctx.require(request)

@@ -91,3 +91,21 @@ def test_sources_runs_stories_and_digests(newsroom: Newsroom, tmp_path: Path) ->
     assert "The digest of the day" in one.text
     assert "sandbox" in one.headers["content-security-policy"]
     assert c.get("/digests/2").status == 404
+
+
+def test_stories_show_only_the_organisations_finds(newsroom: Newsroom) -> None:
+    from crawler.storage.models import DocumentRow
+    from crawler.storage.stories import join_story
+
+    store(
+        newsroom.engine,
+        [find(1, site="wire.example"), find(2, org="Else", site="else.example"), find(3)],
+    )
+    with session_scope(newsroom.engine) as s:
+        ids = list(s.scalars(select(DocumentRow.id).order_by(DocumentRow.id)))
+        join_story(s, ids, NOW)
+    page = newsroom.signed_in("viv").get("/stories")
+    assert "wire.example/a/1/" in page.text
+    assert "news.example/a/3/" in page.text
+    assert "else.example" not in page.text
+    assert "else.example" in newsroom.signed_in("root").get("/stories").text
