@@ -3,7 +3,9 @@
 The socket is bound before uvicorn starts (a port in use is a one-line failure), like
 ``mediamon serve``. Behind an HTTPS reverse proxy use ``--secure-cookies`` (the session
 cookie is then only sent over HTTPS) and ``--proxy-headers`` so the per-address login limit
-sees the clients' addresses, not the proxy's.
+sees the clients' addresses, not the proxy's. ``--with-receiver`` serves the linkback
+receiver's endpoints from the same process (one port, one service), instead of a separate
+``mediamon serve``.
 """
 
 from __future__ import annotations
@@ -12,13 +14,30 @@ import logging
 import sys
 
 import click
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from crawler.receiver.app import build_app
 from reports.web.app import WebSettings, build_web_app
 from scheduler.cmd_serve import BACKLOG, _bind, _Server, _url_host
 from scheduler.context import App, Failure
 from scheduler.serving import ServerLimits, server_config
 
 pass_app = click.make_pass_decorator(App)
+
+#: Paths the receiver answers when it runs in the web app's process (``--with-receiver``).
+RECEIVER_PATHS = ("/xmlrpc", "/xmlrpc.php", "/webmention", "/trackback", "/healthz")
+
+
+def with_receiver_app(web_app: ASGIApp, receiver: ASGIApp) -> ASGIApp:
+    """One ASGI app: the receiver's endpoints go to the receiver, everything else to the
+    web app (whose ``/`` is the inbox; the receiver's status page is not mounted)."""
+
+    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        to_receiver = path in RECEIVER_PATHS or path.startswith("/trackback/")
+        await (receiver if to_receiver else web_app)(scope, receive, send)
+
+    return dispatch
 
 
 @click.command("web")
@@ -37,6 +56,11 @@ pass_app = click.make_pass_decorator(App)
     help="Trust X-Forwarded-For/-Proto from --forwarded-allow-ips (behind a reverse proxy).",
 )
 @click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True, metavar="IPS")
+@click.option(
+    "--with-receiver",
+    is_flag=True,
+    help="Also answer the receiver's endpoints (/xmlrpc, /webmention, /trackback) here.",
+)
 @pass_app
 def web(
     app: App,
@@ -45,12 +69,15 @@ def web(
     secure_cookies: bool,
     proxy_headers: bool,
     forwarded_allow_ips: str,
+    with_receiver: bool,
 ) -> None:
     """The newsroom: search, triage and follow coverage in a browser."""
     config = app.config
     engine = app.engine()
     settings = WebSettings(secure_cookies=secure_cookies, timezone=config.organisation.timezone)
-    asgi = build_web_app(engine, settings)
+    asgi: ASGIApp = build_web_app(engine, settings)
+    if with_receiver:
+        asgi = with_receiver_app(asgi, build_app(config, engine, proxy_headers=proxy_headers))
     sock = _bind(host, port)
     app.console.print(
         f"mediamon web for {config.organisation.name} on "
