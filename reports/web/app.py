@@ -11,6 +11,7 @@
 ``/sources``            GET         source health and the politeness scorecard
 ``/digests``, ``/digests/N``  GET   the digest archive; one digest as sent
 ``/runs``               GET         recent runs and their stats
+``/admin``              GET, POST   users and tokens (admin)
 ``/api/v1/...``          GET         the read API (bearer token; openapi.json)
 ``/feeds/mentions.atom``  GET       the finds as Atom (``?token=``)
 ``/static/...``         GET         the stylesheet (no script is needed anywhere)
@@ -39,6 +40,7 @@ from starlette.staticfiles import StaticFiles
 
 from crawler.storage.db import session_scope
 from crawler.storage.tokens import app_secret
+from reports.web.admin import admin_endpoints
 from reports.web.api import api_endpoints
 from reports.web.auth import login_endpoints, login_redirect
 from reports.web.context import WebContext, WebSettings
@@ -103,6 +105,7 @@ def build_web_app(
     login, logout = login_endpoints(ctx)
     inbox, triage, undo = inbox_endpoints(ctx)
     pages = page_endpoints(ctx)
+    admin, admin_change = admin_endpoints(ctx)
     api = api_endpoints(ctx)
     static = resources.files("reports.web").joinpath("static")
     routes = [
@@ -118,6 +121,8 @@ def build_web_app(
         Route("/runs", pages["runs"], methods=["GET"], name="runs"),
         Route("/digests", pages["digests"], methods=["GET"], name="digests"),
         Route("/digests/{id}", pages["digest"], methods=["GET"], name="digest"),
+        Route("/admin", admin, methods=["GET"], name="admin"),
+        Route("/admin", admin_change, methods=["POST"], name="admin-change"),
         Route("/api/v1/mentions", api["mentions"], methods=["GET"], name="api-mentions"),
         Route("/api/v1/posts", api["posts"], methods=["GET"], name="api-posts"),
         Route("/api/v1/posts/{id}/linkbacks", api["linkbacks"], methods=["GET"], name="api-lb"),
