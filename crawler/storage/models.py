@@ -254,7 +254,7 @@ class MentionRow(Base):
     checked_at: Mapped[datetime | None] = mapped_column(default=None)
     next_check_at: Mapped[datetime | None] = mapped_column(default=None)
     checks: Mapped[int] = mapped_column(Integer, default=0)
-    triage: Mapped[str | None] = mapped_column(String(20), default=None)
+    triage: Mapped[str | None] = mapped_column(String(20))
     """NULL (not triaged), relevant, irrelevant or spam: set by an editor in the web app
     (#20); the digest leaves out irrelevant and spam finds."""
 
