@@ -245,6 +245,8 @@ def _register() -> None:
     from scheduler.cmd_serve import serve
     from scheduler.cmd_sources import sources
     from scheduler.cmd_worker import worker
+    from scheduler.cmd_users import token, user
+    from scheduler.cmd_web import web
 
     cli.add_command(alerts)
     cli.add_command(crawl)
@@ -258,6 +260,9 @@ def _register() -> None:
     cli.add_command(serve)
     cli.add_command(sources)
     cli.add_command(worker)
+    cli.add_command(user)
+    cli.add_command(token)
+    cli.add_command(web)
 
 
 _register()

@@ -77,3 +77,10 @@ def print_next_steps(app: App, result: DemoResult) -> None:
         f"mediamon --config {config} digest --date {day} --out {result.directory / 'digest'}",
     ):
         app.console.print(f"  {command}", soft_wrap=True, markup=False, highlight=False)
+    app.console.print(
+        f"Newsroom: `mediamon --config {config} web`, then open "
+        f"http://127.0.0.1:8080/ and sign in as {result.web_user} / {result.web_password}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )

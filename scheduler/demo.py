@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import shutil
+import secrets
 import socket
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from crawler.domain import MentionKind
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.mentions import list_mentions
 from crawler.storage.migrate import upgrade
+from crawler.storage.users import Role, add_user, set_password
 from scheduler.clock import SystemClock
 from scheduler.daemon import run_once
 from scheduler.jobs import all_jobs
@@ -72,6 +74,8 @@ class DemoResult:
     jobs: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     sent_to: list[str] = field(default_factory=list)
     send_message: str = ""
+    web_user: str = ""
+    web_password: str = ""
 
 
 def demo_config_text(
@@ -171,6 +175,9 @@ def run_demo(directory: Path, *, send: bool = False) -> DemoResult:
         day = now.astimezone(config.organisation.tz).date()
         html = _write_digest(config, engine, day, now, directory / "digest")
         result = DemoResult(directory, config_path, html, day, jobs=results)
+        result.web_user, result.web_password = ensure_demo_user(
+            engine, config.organisation.name, now
+        )
         with session_scope(engine) as session:
             found = list_mentions(session, config.organisation.name)
         result.found = Counter(m.kind.value for m in found)
@@ -183,6 +190,19 @@ def run_demo(directory: Path, *, send: bool = False) -> DemoResult:
         if sink is not None:
             sink.stop()
         web.stop()
+
+
+DEMO_USER = "demo"
+
+
+def ensure_demo_user(engine: Any, org: str, now: datetime) -> tuple[str, str]:
+    """An editor for ``mediamon web`` on the demo database, with a fresh random password
+    (made anew when the demo runs again in the same folder)."""
+    password = secrets.token_urlsafe(12)
+    with session_scope(engine) as session:
+        if not set_password(session, DEMO_USER, password):
+            add_user(session, DEMO_USER, password, Role.EDITOR, [org], now)
+    return DEMO_USER, password
 
 
 def _write_digest(config: Config, engine: Any, day: date, now: datetime, out: Path) -> Path:

@@ -80,3 +80,7 @@ prepare_linkbacks  # named in crawler/settings.py MEDIAMON_STANDALONE (scrapy cr
 in_progress  # scheduler/queue/fleet.py FlowState: read through asdict() by `status --json`
 oldest_age_seconds  # scheduler/queue/fleet.py FlowState: read through asdict() by `status --json`
 after_nack  # Dramatiq middleware hook (scheduler/queue/broker.py DeadLetterReasons)
+searched_words  # read by reports/web/templates/inbox.html.j2 (#20)
+points  # read by reports/web/templates/inbox.html.j2 (the SVG chart, #20)
+css  # read by reports/web/templates/inbox.html.j2 (the SVG chart, #20)
+active  # Filters.active(), called by reports/web/templates/inbox.html.j2 (#20)

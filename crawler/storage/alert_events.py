@@ -9,22 +9,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import Session
 
 from crawler.domain import MentionStatus
 from crawler.storage.models import AlertEventRow, MentionRow
+from crawler.storage.triage import HIDDEN
 from crawler.storage.upsert import dialect_insert
 
 BATCH = 500
 
-#: Mention statuses that never alert. The one place to extend (triage's "irrelevant").
+#: Mention statuses that never alert (and finds an editor triaged irrelevant or spam, #20).
 NOT_ALERTED = (MentionStatus.SPAM.value, MentionStatus.DELETED.value)
 
 
 def alertable() -> ColumnElement[bool]:
     """The condition a mention must meet to be alerted (checked at expansion and at send)."""
-    return MentionRow.status.not_in(NOT_ALERTED)
+    return and_(
+        MentionRow.status.not_in(NOT_ALERTED),
+        or_(MentionRow.triage.is_(None), MentionRow.triage.not_in(HIDDEN)),
+    )
 
 
 def queue_alert_events(

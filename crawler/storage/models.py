@@ -250,6 +250,7 @@ class MentionRow(Base):
     __table_args__ = (
         UniqueConstraint("org", "document_id", "kind", "target"),
         Index("ix_mentions_org_first_seen_at", "org", "first_seen_at"),
+        Index("ix_mentions_org_first_seen_at_id", "org", "first_seen_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -280,6 +281,9 @@ class MentionRow(Base):
     checked_at: Mapped[datetime | None] = mapped_column(default=None)
     next_check_at: Mapped[datetime | None] = mapped_column(default=None)
     checks: Mapped[int] = mapped_column(Integer, default=0)
+    triage: Mapped[str | None] = mapped_column(String(20))
+    """NULL (not triaged), relevant, irrelevant or spam: set by an editor in the web app
+    (#20); the digest leaves out irrelevant and spam finds."""
 
 
 class ReceiptRow(Base):
@@ -448,3 +452,69 @@ class AlertSpikeRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(default=None)
     count: Mapped[int] = mapped_column(Integer, default=0)
     baseline: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class UserRow(Base):
+    """A person who signs in to the web app (#20). ``orgs`` are the organisations granted
+    (an admin sees all); ``auth_version`` goes up on a password change, which ends every
+    session signed for the old one."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    orgs: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    auth_version: Mapped[int] = mapped_column(Integer, default=1)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
+
+
+class ApiTokenRow(Base):
+    """A bearer token of the read API and feeds, for one organisation; only its sha256 is
+    stored, so a leaked database leaks no token."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (UniqueConstraint("name"), UniqueConstraint("token_hash"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    org: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AppSecretRow(Base):
+    """A generated secret (the web session key), kept in the database so that every web
+    process on it signs and checks the same cookies."""
+
+    __tablename__ = "app_secrets"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    value: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
+class TriageEventRow(Base):
+    """One triage change of one mention; a ``batch`` is one click (one or many finds), undone
+    together."""
+
+    __tablename__ = "triage_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mention_id: Mapped[int] = mapped_column(
+        ForeignKey("mentions.id", ondelete="CASCADE"), index=True
+    )
+    batch: Mapped[str] = mapped_column(String(32), index=True)
+    user_name: Mapped[str] = mapped_column(String(100))
+    old: Mapped[str | None] = mapped_column(String(20), default=None)
+    new: Mapped[str | None] = mapped_column(String(20), default=None)
+    at: Mapped[datetime]
+    undone_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from crawler.domain import FoundVia, MentionKind, MentionStatus, ReceiptState
@@ -27,8 +27,15 @@ from crawler.storage.models import (
     SourceRow,
     StoryRow,
 )
+from crawler.storage.triage import HIDDEN
 
 CHUNK = 500
+
+
+def kept_by_triage() -> ColumnElement[bool]:
+    """Finds the digest shows: not triaged, or triaged relevant (#20: an editor's
+    irrelevant or spam leaves a find out of the digest and its counts)."""
+    return or_(MentionRow.triage.is_(None), MentionRow.triage.not_in(HIDDEN))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +131,7 @@ def day_mentions(session: Session, org: str, since: datetime, until: datetime) -
             m.first_seen_at >= since,
             m.first_seen_at < until,
             m.status == MentionStatus.LIVE.value,
+            kept_by_triage(),
         )
         .order_by(m.first_seen_at, m.id)
     )
@@ -176,6 +184,7 @@ def counts_by_day(
                 MentionRow.first_seen_at >= w.since,
                 MentionRow.first_seen_at < w.until,
                 MentionRow.status == MentionStatus.LIVE.value,
+                kept_by_triage(),
             )
             .group_by(MentionRow.kind)
         )

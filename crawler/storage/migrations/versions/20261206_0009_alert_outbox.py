@@ -1,7 +1,7 @@
 """alert outbox
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-06 20:30:00
 
 Instant alerts (#21): ``alert_events`` is the transactional outbox (one row per new mention,
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

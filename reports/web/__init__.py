@@ -1,0 +1,1 @@
+"""The newsroom web app (#20): search, triage and follow coverage in a browser."""
