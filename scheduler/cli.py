@@ -244,9 +244,9 @@ def _register() -> None:
     from scheduler.cmd_run import run
     from scheduler.cmd_serve import serve
     from scheduler.cmd_sources import sources
-    from scheduler.cmd_worker import worker
     from scheduler.cmd_users import token, user
     from scheduler.cmd_web import web
+    from scheduler.cmd_worker import worker
 
     cli.add_command(alerts)
     cli.add_command(crawl)

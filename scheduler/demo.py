@@ -10,8 +10,8 @@ truth, kind by kind.
 from __future__ import annotations
 
 import importlib
-import shutil
 import secrets
+import shutil
 import socket
 from collections import Counter
 from dataclasses import dataclass, field
