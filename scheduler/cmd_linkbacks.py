@@ -38,6 +38,7 @@ from crawler.runs.linkbacks import (
     select_posts,
 )
 from crawler.runs.posts import sites_to_sync
+from crawler.runs.process import INTERRUPTED
 from crawler.storage.db import session_scope
 from crawler.storage.linkbacks import harvest_posts
 from scheduler.cmd_posts import print_sync_report
@@ -226,6 +227,7 @@ def _in_child(app: App, job: str, post_urls: Sequence[str], all_posts: bool) -> 
         app.database_url,
         time_limit=app.config.scheduler.crawl_time_limit_seconds,
         grace=app.config.scheduler.stop_grace_seconds,
+        forward_signals=True,  # Ctrl-C stops the child's run cleanly: it reports 130
         **options,
     )
     return report
@@ -313,5 +315,7 @@ def linkbacks(
         _print(report, app.console)
         if report.exit_status and failed is None:
             failed = report
+        if report.exit_status == INTERRUPTED:
+            break  # stopped by the user: the jobs after it are not started
     if failed is not None:
         raise Failure(failed.error or "linkbacks failed", exit_code=failed.exit_status)

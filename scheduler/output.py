@@ -106,6 +106,8 @@ _STAT_LABELS = {
     "verified": "verified",
     "rejected": "rejected",
     "sent": "sent",
+    "queued": "queued",
+    "already_queued": "already queued",
 }
 
 

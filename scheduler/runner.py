@@ -20,7 +20,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,11 +64,18 @@ def run_child(
     grace: float = 10.0,
     env: Mapping[str, str] | None = None,
     module: str = "scheduler.child",
+    forward_signals: bool = False,
 ) -> ChildResult:
     """Run ``python -m scheduler.child ARGS`` and wait at most ``time_limit`` seconds.
 
     On timeout the child gets SIGTERM (Scrapy then closes the spider cleanly), and SIGKILL
     after ``grace`` more seconds; the result says it was killed at its limit.
+
+    The child runs in a session of its own, so a Ctrl-C on the terminal does not reach it.
+    With ``forward_signals`` (a CLI command running its jobs in children), SIGINT and SIGTERM
+    sent to this process while the child runs are passed on to the child, which stops its
+    crawl cleanly and reports its run as interrupted (exit status 130); that report is
+    returned as usual. The scheduler leaves it off: its own handlers stop every child.
     """
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -84,7 +92,8 @@ def run_child(
     timed_out = False
     try:
         try:
-            out, _ = proc.communicate(stdin, timeout=time_limit)
+            with _signals_passed_to(proc, forward_signals):
+                out, _ = proc.communicate(stdin, timeout=time_limit)
         except subprocess.TimeoutExpired:
             timed_out = True
             log.warning("crawl child %s hit its %.0f s limit; stopping it", proc.pid, time_limit)
@@ -106,6 +115,26 @@ def run_child(
     elif proc.returncode != 0 and not error:
         error = f"child exited with status {proc.returncode}"
     return ChildResult(status, stats, error, seconds, proc.pid)
+
+
+@contextmanager
+def _signals_passed_to(proc: subprocess.Popen[str], enabled: bool) -> Iterator[None]:
+    """While the block runs, SIGINT and SIGTERM go to ``proc``'s process group instead of
+    stopping this process (only in the main thread, where handlers can be set)."""
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def forward(signum: int, _frame: Any) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _signal_name(number: int) -> str:
@@ -190,6 +219,7 @@ def run_in_child(
     *,
     time_limit: float = 3600,
     grace: float = 10.0,
+    forward_signals: bool = False,
     **options: Any,
 ) -> Any:
     """Run ``job`` in a child through ``run_child``, recording it in ``crawl_runs``.
@@ -204,7 +234,14 @@ def run_in_child(
         with session_scope(engine) as session:
             run_id = start_run(session, job, clock.now(), pid=os.getpid())
         report, _ = run_opened(
-            job, config, db_url, run_id, time_limit=time_limit, grace=grace, **options
+            job,
+            config,
+            db_url,
+            run_id,
+            time_limit=time_limit,
+            grace=grace,
+            forward_signals=forward_signals,
+            **options,
         )
         finish_report(engine, run_id, report)
     finally:
@@ -220,6 +257,7 @@ def run_opened(
     *,
     time_limit: float = 3600,
     grace: float = 10.0,
+    forward_signals: bool = False,
     **options: Any,
 ) -> tuple[Any, ChildResult]:
     """Run ``job`` in a child for the ``crawl_runs`` row ``run_id`` that the caller opened,
@@ -233,6 +271,7 @@ def run_opened(
         stdin=config_payload(config, options),
         time_limit=time_limit,
         grace=grace,
+        forward_signals=forward_signals,
     )
     report_type = REPORTS[job]
     data = result.stats.get("report")

@@ -92,10 +92,10 @@ def test_run_once_enqueues_instead_of_spawning(
     path = web_config(tmp_path / "mediamon.toml", web, queue_prefix)
     code, out, err = _invoke(path, sqlite_url, "run", "--once", "--job", "verify")
     assert code == 0, err
-    assert "already_queued=0" in out
-    assert "queued=1" in out
+    assert "1 queued" in out
+    assert "already queued" not in out
     code, out, _ = _invoke(path, sqlite_url, "run", "--once", "--job", "verify")
-    assert "already_queued=1" in out
+    assert "1 already queued" in out
 
 
 def test_the_per_host_slot_holds_across_workers(

@@ -4,12 +4,12 @@ the URL the post publishes, and back on downgrade, on both databases."""
 from __future__ import annotations
 
 from alembic import command
-from sqlalchemy import insert, select
+from sqlalchemy import column, insert, select, table
 
 from crawler.matching.urls import canonicalize_url
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.migrate import alembic_config, upgrade
-from crawler.storage.models import DocumentRow, MentionRow, PostRow
+from crawler.storage.models import DocumentRow, MentionRow
 from tests.harvest.conftest import NOW
 
 PUBLISHED = "http://blog.example.org/2026/10/27/launch-window/"
@@ -30,21 +30,36 @@ def test_existing_mentions_get_the_published_target_and_back(db_url: str) -> Non
     engine = make_engine(db_url)
     upgrade(engine, "0004")
     canonical = canonicalize_url(PUBLISHED)
+    # Core inserts of the named columns only: the ORM would also name the columns that later
+    # migrations add (posts.canonical_link #16, mentions.triage #20), which 0004 lacks.
     with session_scope(engine) as session:
-        post = PostRow(org="O", canonical_url=canonical, url=PUBLISHED, created_at=NOW)
-        doc = DocumentRow(canonical_url=SOURCE, url=SOURCE, fetched_at=NOW)
-        session.add_all([post, doc])
-        session.flush()
+        post_values = {
+            "org": "O",
+            "canonical_url": canonical,
+            "url": PUBLISHED,
+            "title": "",
+            "comment_feed_url": "",
+            "platform": "generic",
+            "site_url": "",
+            "created_at": NOW,
+        }
+        posts = table("posts", column("id"), *(column(name) for name in post_values))
+        post_id_ours = session.execute(
+            insert(posts).values(post_values).returning(posts.c.id)
+        ).scalar_one()
+        doc_id = session.execute(
+            insert(DocumentRow)
+            .values(canonical_url=SOURCE, url=SOURCE, fetched_at=NOW)
+            .returning(DocumentRow.id)
+        ).scalar_one()
         for kind, target, post_id in (
-            ("pingback", canonical, post.id),  # one of our posts: rewritten
+            ("pingback", canonical, post_id_ours),  # one of our posts: rewritten
             ("link", "https://not-ours.example.com/", None),  # not a post: left alone
         ):
-            # A Core insert of the named columns: the ORM would also name columns that later
-            # migrations add (mentions.triage, #20), which this 0004 schema does not have.
             session.execute(
                 insert(MentionRow).values(
                     org="O",
-                    document_id=doc.id,
+                    document_id=doc_id,
                     kind=kind,
                     target=target,
                     post_id=post_id,

@@ -23,10 +23,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("feed_entries") as batch:
-        batch.add_column(sa.Column("article_due", sa.JSON(none_as_null=True), nullable=True))
+    op.add_column("feed_entries", sa.Column("article_due", sa.JSON(none_as_null=True), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("feed_entries") as batch:
-        batch.drop_column("article_due")
+    # Plain DROP COLUMN (SQLite >= 3.35, PostgreSQL): no rebuild of the table.
+    op.execute("ALTER TABLE feed_entries DROP COLUMN article_due")

@@ -23,18 +23,19 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("posts", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("canonical_link", sa.String(length=2048), nullable=False, server_default="")
-        )
-        batch_op.add_column(
-            sa.Column("shortlink", sa.String(length=2048), nullable=False, server_default="")
-        )
-        batch_op.add_column(
-            sa.Column(
-                "canonical_offsite", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
+    # Plain ADD COLUMN, not batch mode: batch mode rebuilds ``posts`` on SQLite for a NOT NULL
+    # column, and dropping the old table fires ON DELETE SET NULL on every mention's post_id.
+    op.add_column(
+        "posts",
+        sa.Column("canonical_link", sa.String(length=2048), nullable=False, server_default=""),
+    )
+    op.add_column(
+        "posts", sa.Column("shortlink", sa.String(length=2048), nullable=False, server_default="")
+    )
+    op.add_column(
+        "posts",
+        sa.Column("canonical_offsite", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.create_table(
         "post_inventories",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -50,7 +51,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("post_inventories")
-    with op.batch_alter_table("posts", schema=None) as batch_op:
-        batch_op.drop_column("canonical_offsite")
-        batch_op.drop_column("shortlink")
-        batch_op.drop_column("canonical_link")
+    # A plain DROP COLUMN (SQLite >= 3.35, PostgreSQL), not batch mode: batch mode rebuilds
+    # ``posts`` on SQLite, and dropping the old table fires ON DELETE SET NULL on every
+    # mention's post_id, so the downgrade below this one would find no post to restore from.
+    for name in ("canonical_offsite", "shortlink", "canonical_link"):
+        op.execute(f"ALTER TABLE posts DROP COLUMN {name}")

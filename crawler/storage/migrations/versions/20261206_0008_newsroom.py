@@ -128,8 +128,7 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_triage_events_mention_id"), "triage_events", ["mention_id"], unique=False
     )
-    with op.batch_alter_table("mentions") as batch:
-        batch.add_column(sa.Column("triage", sa.String(length=20), nullable=True))
+    op.add_column("mentions", sa.Column("triage", sa.String(length=20), nullable=True))
     # The inbox pages by (first_seen_at, id) newest first; a crawl stores a whole batch with
     # one first_seen_at, so without id in the index every page sorts the whole tie.
     op.create_index(
@@ -145,8 +144,8 @@ def downgrade() -> None:
     for statement in SQLITE_DOWN if bind.dialect.name == "sqlite" else POSTGRES_DOWN:
         op.execute(statement)
     op.drop_index("ix_mentions_org_first_seen_at_id", table_name="mentions")
-    with op.batch_alter_table("mentions") as batch:
-        batch.drop_column("triage")
+    # Plain DROP COLUMN, not a batch rebuild of ``mentions`` (whose drop would cascade).
+    op.execute("ALTER TABLE mentions DROP COLUMN triage")
     op.drop_index(op.f("ix_triage_events_mention_id"), table_name="triage_events")
     op.drop_index(op.f("ix_triage_events_batch"), table_name="triage_events")
     op.drop_table("triage_events")
