@@ -154,6 +154,9 @@ def serve(config: Config, db_url: str, threads: int, flows: list[str]) -> int:
     stopper.start()
     dramatiq_worker.stop(timeout=int((_grace(config) + 60) * 1000))
     stopper.join()
+    # A run whose child started while the stopper was already done (a thread between taking
+    # its message and starting the child) is stopped too: no child outlives its worker.
+    stop_all_children(0)
     heartbeat.stop()
     broker.close()
     client.close()

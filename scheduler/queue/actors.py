@@ -172,6 +172,10 @@ class Executor:
             self.forget(key)
             self._send_next(message)
             return
+        if self.stopping.is_set():
+            # SIGTERM came after the message was taken (prefetched, or waiting for its thread):
+            # a run that has not started is not started now; it goes back to the queue.
+            raise Interrupted(f"run {message.run_id} not started: the worker is shutting down")
         retries = _retries()
         report, result = run_opened(
             message.job,
