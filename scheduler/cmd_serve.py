@@ -22,10 +22,12 @@ import socket
 import sys
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import click
 import uvicorn
 
+from crawler.config import Receiver
 from crawler.receiver.app import build_app
 from crawler.receiver.pages import endpoint_urls
 from scheduler.context import App, Failure
@@ -146,10 +148,35 @@ def serve(
     for line in lines:
         app.console.print(line, markup=False, highlight=False, soft_wrap=True)
     sys.stdout.flush()
+    started = serve_on(
+        sock,
+        asgi,
+        config.receiver,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+        access_log=access_log,
+    )
+    if not started:
+        raise Failure("the receiver did not start (see the log above)")
+    logging.getLogger("crawler.receiver").info("receiver stopped")
+
+
+def serve_on(
+    sock: socket.socket,
+    asgi: Any,
+    receiver: Receiver,
+    *,
+    proxy_headers: bool,
+    forwarded_allow_ips: str,
+    access_log: bool,
+) -> bool:
+    """Serve ``asgi`` on the bound ``sock`` with the receiver's connection limits until
+    SIGTERM or Ctrl-C; returns whether the server started. ``mediamon serve`` and
+    ``mediamon web`` both serve through it."""
     limits = ServerLimits(
-        header_timeout=config.receiver.header_timeout_seconds,
-        keep_alive=config.receiver.keep_alive_seconds,
-        limit_concurrency=config.receiver.limit_concurrency,
+        header_timeout=receiver.header_timeout_seconds,
+        keep_alive=receiver.keep_alive_seconds,
+        limit_concurrency=receiver.limit_concurrency,
     )
     server = _Server(
         server_config(
@@ -165,6 +192,4 @@ def serve(
         server.run(sockets=[sock])
     finally:
         sock.close()
-    if not server.started:
-        raise Failure("the receiver did not start (see the log above)")
-    logging.getLogger("crawler.receiver").info("receiver stopped")
+    return server.started

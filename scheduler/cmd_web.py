@@ -18,9 +18,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from crawler.receiver.app import build_app
 from reports.web.app import WebSettings, build_web_app
-from scheduler.cmd_serve import BACKLOG, _bind, _Server, _url_host
+from scheduler.cmd_serve import _bind, _url_host, serve_on
 from scheduler.context import App, Failure
-from scheduler.serving import ServerLimits, server_config
 
 pass_app = click.make_pass_decorator(App)
 
@@ -89,24 +88,13 @@ def web(
     )
     sys.stdout.flush()
     logging.getLogger("uvicorn.error").setLevel(logging.INFO)
-    limits = ServerLimits(
-        header_timeout=config.receiver.header_timeout_seconds,
-        keep_alive=config.receiver.keep_alive_seconds,
-        limit_concurrency=config.receiver.limit_concurrency,
+    started = serve_on(
+        sock,
+        asgi,
+        config.receiver,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+        access_log=True,
     )
-    server = _Server(
-        server_config(
-            asgi,
-            limits,
-            proxy_headers=proxy_headers,
-            forwarded_allow_ips=forwarded_allow_ips,
-            access_log=True,
-            backlog=BACKLOG,
-        )
-    )
-    try:
-        server.run(sockets=[sock])
-    finally:
-        sock.close()
-    if not server.started:
+    if not started:
         raise Failure("the web app did not start (see the log above)")
