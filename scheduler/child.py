@@ -22,7 +22,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from crawler import clock
 from crawler.config import Config, ConfigError, parse_config
 from crawler.storage.db import engine_for
 
@@ -124,9 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         if options.get(name) is not None:
             options[name] = datetime.fromisoformat(str(options[name]))
     if args.now is not None:
-        now = datetime.fromisoformat(args.now)
-        clock.follow(now)  # a simulated clock carries into every timestamp the crawl writes
-        options["now"] = now
+        # The run starts its own clock at this moment: every timestamp it writes follows it.
+        options["now"] = datetime.fromisoformat(args.now)
     try:
         report = CHILD_JOBS[args.job](config, args.db, run_id=args.run_id, **options)
     except UnknownSource as exc:  # a usage error: one line, never a crawl error (#18)

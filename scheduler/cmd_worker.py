@@ -33,7 +33,6 @@ from scheduler.queue.broker import build_broker, limiter_backend, redis_client, 
 from scheduler.queue.enqueue import send
 from scheduler.queue.fleet import Heartbeat
 from scheduler.queue.messages import FLOWS
-from scheduler.runner import stop_all_children
 
 log = logging.getLogger(__name__)
 
@@ -149,14 +148,14 @@ def serve(config: Config, db_url: str, threads: int, flows: list[str]) -> int:
     log.warning("worker %s: stopping; running runs get %.0f s", os.getpid(), _grace(config))
     executor.stopping.set()
     stopper = threading.Thread(
-        target=stop_all_children, args=(_grace(config),), name="mediamon-stop-children"
+        target=executor.children.stop_all, args=(_grace(config),), name="mediamon-stop-children"
     )
     stopper.start()
     dramatiq_worker.stop(timeout=int((_grace(config) + 60) * 1000))
     stopper.join()
     # A run whose child started while the stopper was already done (a thread between taking
     # its message and starting the child) is stopped too: no child outlives its worker.
-    stop_all_children(0)
+    executor.children.stop_all(0)
     heartbeat.stop()
     broker.close()
     client.close()

@@ -8,10 +8,11 @@ file is re-read when it changes; an invalid edit is reported and the last good c
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -25,23 +26,55 @@ from apscheduler.triggers.interval import IntervalTrigger
 from crawler.config import Config, ConfigError, load_config
 from scheduler.jobs import JobSpec, all_jobs, close_interrupted_runs, record
 from scheduler.leadership import Leadership
-from scheduler.runner import stop_all_children
 from scheduler.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-_runtime: Runtime | None = None
 
+def run_job(job_id: str, rt: Runtime | None = None) -> None:
+    """Run one stored job against the daemon's runtime.
 
-def run_job(job_id: str) -> None:
-    """APScheduler's entry point for every stored job (a text reference survives restarts)."""
-    if _runtime is None or _runtime.stop.is_set():
+    The job store keeps the text reference ``scheduler.daemon:run_job`` and the job id only (a
+    runtime, with its engine and stop event, cannot be pickled into the database); the
+    :class:`RuntimeExecutor` of the daemon that runs the job passes its own runtime. Called
+    without one (a job store read by a process that is not a daemon), it does nothing.
+    """
+    if rt is None or rt.stop.is_set():
         return
     spec = {j.id: j for j in all_jobs()}.get(job_id)
     if spec is None:
         log.error("unknown job %s in the job store; ignoring it", job_id)
         return
-    record(_runtime, spec.id, spec.run)
+    record(rt, spec.id, spec.run)
+
+
+class RuntimeExecutor(ThreadPoolExecutor):  # type: ignore[misc]
+    """A thread pool that hands each job the runtime of the daemon that owns this executor.
+
+    This keeps the runtime out of module state, so two daemons (two tests, two organisations'
+    schedulers in one process) never see each other's runtime.
+    """
+
+    def __init__(self, rt: Runtime, max_workers: int) -> None:
+        super().__init__(max_workers)
+        self._rt = rt
+
+    def _do_submit_job(self, job: Any, run_times: Sequence[datetime]) -> None:
+        super()._do_submit_job(_BoundJob(job, functools.partial(run_job, rt=self._rt)), run_times)
+
+
+class _BoundJob:
+    """A stored job as the executor runs it: the same job, its callable given the runtime."""
+
+    def __init__(self, job: Any, func: Callable[..., Any]) -> None:
+        self._job = job
+        self.func = func
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._job, name)
+
+    def __str__(self) -> str:
+        return str(self._job)
 
 
 def run_once(rt: Runtime, jobs: list[JobSpec] | None = None) -> dict[str, dict[str, Any] | None]:
@@ -87,7 +120,7 @@ class ConfigWatcher:
 def build_scheduler(rt: Runtime) -> BackgroundScheduler:
     sched = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=rt.engine)},
-        executors={"default": ThreadPoolExecutor(4)},
+        executors={"default": RuntimeExecutor(rt, 4)},
         job_defaults={
             "coalesce": True,
             "max_instances": 1,
@@ -126,7 +159,6 @@ def run_daemon(
     on_event: Callable[[str], None] = lambda _message: None,
 ) -> int:
     """Lead (or stand by), run the jobs until told to stop, then shut down cleanly."""
-    global _runtime
     leadership = Leadership(rt.engine, rt.config.scheduler.lease_seconds)
     if not leadership.wait_for_leadership(
         rt.stop, on_standby=lambda: on_event("standing by: another scheduler is active")
@@ -137,7 +169,6 @@ def run_daemon(
     if closed:
         on_event(f"marked {closed} run(s) left by a dead process as interrupted")
     watcher = ConfigWatcher(config_path, rt.config)
-    _runtime = rt
     sched = build_scheduler(rt)
     schedule_jobs(sched, rt.config)
     sched.start()
@@ -153,10 +184,9 @@ def run_daemon(
     finally:
         rt.stop.set()
         sched.shutdown(wait=False)
-        stop_all_children(rt.config.scheduler.stop_grace_seconds)
+        rt.children.stop_all(rt.config.scheduler.stop_grace_seconds)
         _wait_for_threads(sched)
         leadership.release()
-        _runtime = None
         on_event("stopped")
     return 0
 

@@ -58,6 +58,7 @@ def child(name: str) -> JobRunner:
             stdin=config_payload(rt.config),
             time_limit=rt.config.scheduler.crawl_time_limit_seconds,
             grace=rt.config.scheduler.stop_grace_seconds,
+            children=rt.children,
         )
         stats = {k: v for k, v in result.stats.items() if k != "report"}
         if not result.ok:
@@ -86,6 +87,7 @@ def _inventory_new_sites(rt: Runtime, now: datetime) -> None:
         stdin=config_payload(rt.config),
         time_limit=rt.config.scheduler.crawl_time_limit_seconds,
         grace=rt.config.scheduler.stop_grace_seconds,
+        children=rt.children,
     )
     if not result.ok:
         log.error("post inventory failed: %s", result.error or result.exit_status)

@@ -39,8 +39,48 @@ log = logging.getLogger(__name__)
 #: Exit status recorded for a child stopped at its time limit (as timeout(1) uses).
 TIMEOUT_EXIT = 124
 
-_active: set[subprocess.Popen[str]] = set()
-_active_lock = threading.Lock()
+
+class Children:
+    """The crawl children one owner has running (a daemon, a queue worker), so it can stop
+    them all when it stops. Each owner keeps its own set: nothing is shared through module
+    state, and two owners in one process (tests) never stop each other's children."""
+
+    def __init__(self) -> None:
+        self._procs: set[subprocess.Popen[str]] = set()
+        self._lock = threading.Lock()
+
+    def add(self, proc: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._procs.add(proc)
+
+    def discard(self, proc: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._procs.discard(proc)
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self._procs)
+
+    def stop_all(self, grace: float, *, kill_after: float = 5.0) -> None:
+        """Let running crawls finish for up to ``grace`` seconds, then ask the rest to stop
+        (SIGTERM: Scrapy closes the spider cleanly) and kill what is left ``kill_after`` later."""
+        deadline = time.monotonic() + grace
+        while self.count() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        with self._lock:
+            procs = list(self._procs)
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+        deadline = time.monotonic() + kill_after
+        for proc in procs:
+            try:
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -65,6 +105,7 @@ def run_child(
     env: Mapping[str, str] | None = None,
     module: str = "scheduler.child",
     forward_signals: bool = False,
+    children: Children | None = None,
 ) -> ChildResult:
     """Run ``python -m scheduler.child ARGS`` and wait at most ``time_limit`` seconds.
 
@@ -76,7 +117,10 @@ def run_child(
     sent to this process while the child runs are passed on to the child, which stops its
     crawl cleanly and reports its run as interrupted (exit status 130); that report is
     returned as usual. The scheduler leaves it off: its own handlers stop every child.
+
+    The child is in ``children`` while it runs, so their owner can stop it.
     """
+    children = children if children is not None else Children()
     started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", module, *args],
@@ -87,8 +131,7 @@ def run_child(
         env={**os.environ, **(env or {})},
         start_new_session=True,
     )
-    with _active_lock:
-        _active.add(proc)
+    children.add(proc)
     timed_out = False
     try:
         try:
@@ -100,8 +143,7 @@ def run_child(
             _stop(proc, grace)
             out, _ = proc.communicate()
     finally:
-        with _active_lock:
-            _active.discard(proc)
+        children.discard(proc)
     seconds = time.monotonic() - started
     stats = _last_json(out)
     error = str(stats.pop("error", "")) if isinstance(stats.get("error"), str) else ""
@@ -163,33 +205,6 @@ def _last_json(out: str | None) -> dict[str, Any]:
         if isinstance(value, dict):
             return value
     return {}
-
-
-def stop_all_children(grace: float, *, kill_after: float = 5.0) -> None:
-    """Let running crawls finish for up to ``grace`` seconds, then ask the rest to stop
-    (SIGTERM: Scrapy closes the spider cleanly) and kill what is left ``kill_after`` later."""
-    deadline = time.monotonic() + grace
-    while active_children() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    with _active_lock:
-        procs = list(_active)
-    for proc in procs:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            continue
-    deadline = time.monotonic() + kill_after
-    for proc in procs:
-        try:
-            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-
-
-def active_children() -> int:
-    with _active_lock:
-        return len(_active)
 
 
 def config_payload(config: Config, options: Mapping[str, Any] | None = None) -> str:
@@ -258,6 +273,7 @@ def run_opened(
     time_limit: float = 3600,
     grace: float = 10.0,
     forward_signals: bool = False,
+    children: Children | None = None,
     **options: Any,
 ) -> tuple[Any, ChildResult]:
     """Run ``job`` in a child for the ``crawl_runs`` row ``run_id`` that the caller opened,
@@ -272,6 +288,7 @@ def run_opened(
         time_limit=time_limit,
         grace=grace,
         forward_signals=forward_signals,
+        children=children,
     )
     report_type = REPORTS[job]
     data = result.stats.get("report")

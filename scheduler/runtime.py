@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from crawler.config import Config
 from scheduler.clock import Clock
+from scheduler.runner import Children
 
 
 @dataclass
@@ -22,3 +23,5 @@ class Runtime:
     engine: Engine
     clock: Clock
     stop: threading.Event = field(default_factory=threading.Event)
+    children: Children = field(default_factory=Children)
+    """The crawl children this runtime's jobs started: stopped with it."""

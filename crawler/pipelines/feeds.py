@@ -30,7 +30,7 @@ from scrapy.exceptions import DontCloseSpider
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from crawler import clock
+from crawler.clock import CrawlClock
 from crawler.domain import FoundVia, Platform, Post
 from crawler.feeds.model import FeedEntry, ParsedFeed, entry_to_json
 from crawler.feeds.policy import (
@@ -162,6 +162,7 @@ class FeedStoragePipeline:
 
     def __init__(self, crawler: Crawler, context: PollContext) -> None:
         self.crawler = crawler
+        self.clock = CrawlClock.from_settings(crawler.settings)
         self.context = context
         self._pending: list[FeedFetched | ArticleFetched] = []
         self._held: list[FeedFetched | ArticleFetched] = []
@@ -413,7 +414,7 @@ class FeedStoragePipeline:
     # -- articles --------------------------------------------------------------------------
 
     def _article(self, session: Session, item: ArticleFetched, written: _Written) -> None:
-        now = item.fetched_at or clock.now()
+        now = item.fetched_at or self.clock.now()
         row = get_source(session, item.source_id)
         if item.document is None:
             written.article_errors += 1

@@ -27,7 +27,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from sqlalchemy.engine import Engine
 
-from crawler import clock
+from crawler.clock import CrawlClock
 from crawler.domain import FoundVia, Mention, MentionKind
 from crawler.matching import canonicalize_url
 from crawler.pipelines.shared import shared_setting
@@ -95,6 +95,7 @@ class PageStoragePipeline:
 
     def __init__(self, crawler: Crawler, context: CrawlContext) -> None:
         self.crawler = crawler
+        self.clock = CrawlClock.from_settings(crawler.settings)
         self.context = context
         self._pending: list[PageFetched] = []
         self._flushed_at = time.monotonic()
@@ -232,7 +233,7 @@ class PageStoragePipeline:
     def _write(self, items: Sequence[PageFetched]) -> None:
         ctx = self.context
         report = ctx.report
-        now = clock.now()
+        now = self.clock.now()
         by_task: dict[str, list[PageFetched]] = {}
         for item in items:
             by_task.setdefault(item.task.key, []).append(item)

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from crawler import clock
+from crawler.clock import CrawlClock
 from crawler.config import Config
 from crawler.domain import LINKBACK_KINDS, MentionKind, ReceiptState
 from crawler.harvest.model import Blocklist, PageEndpoints, PostTask, ReceiptInfo, SourceTask
@@ -302,7 +303,10 @@ def _source_run(
 
         pipeline = "RecheckPipeline" if job == "recheck" else "VerifyPipeline"
         crawl(
-            linkback_settings(config, blocked, settings or {}, log_level),
+            {
+                **linkback_settings(config, blocked, settings or {}, log_level),
+                **CrawlClock.starting_at(context.now).settings(),
+            },
             SourceCheckSpider,
             {"tasks": tasks},
             f"crawler.pipelines.linkbacks.{pipeline}",

@@ -80,6 +80,7 @@ def run_posts_sync(
             crawl_settings = linkback_settings(config, blocked, settings or {}, log_level)
             crawl_settings["ITEM_PIPELINES"] = {PIPELINE: PIPELINE_ORDER}
             crawl_settings[SYNC_SETTING] = Shared(context)
+            crawl_settings.update(record.clock.settings())
             run_spider(
                 crawl_settings,
                 PostInventorySpider,

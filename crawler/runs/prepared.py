@@ -52,7 +52,7 @@ def crawl_prepared(
     busy = [run for run in runs if run.has_work()]
     specs = [
         SpiderRun(
-            run.crawl_settings(overrides or {}, log_level),
+            {**run.crawl_settings(overrides or {}, log_level), **run.record.clock.settings()},
             run.spider_class(),
             run.spider_arguments(),
         )

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
 
-from crawler import clock
+from crawler.clock import CrawlClock
 from crawler.storage.db import session_scope
 from crawler.storage.runs import finish_run, start_run
 
@@ -53,19 +53,22 @@ class RunRecord:
     engine: Engine
     run_id: int
     owned: bool
+    clock: CrawlClock = field(default_factory=CrawlClock)
+    """The run's time, starting at the ``now`` it was opened with: its crawl stamps by it."""
 
     @classmethod
     def open(cls, engine: Engine, job: str, now: datetime, run_id: int | None) -> RunRecord:
         """Start a row for ``job``, or adopt ``run_id`` that a parent started."""
+        run_clock = CrawlClock.starting_at(now)
         if run_id is not None:
-            return cls(engine, run_id, owned=False)
+            return cls(engine, run_id, owned=False, clock=run_clock)
         with session_scope(engine) as session:
-            return cls(engine, start_run(session, job, now), owned=True)
+            return cls(engine, start_run(session, job, now), owned=True, clock=run_clock)
 
     def finish(self, report: RunReport) -> None:
         """Record the outcome, if the row is ours (a parent finishes its own rows)."""
         if self.owned:
-            finish_report(self.engine, self.run_id, report)
+            finish_report(self.engine, self.run_id, report, self.clock.now())
 
     def around(self, report: RunReport, work: Callable[[], None]) -> None:
         """Run ``work()`` and finish the row; a crash is recorded on the report, then raised."""
@@ -79,13 +82,16 @@ class RunRecord:
         self.finish(report)
 
 
-def finish_report(engine: Engine, run_id: int, report: RunReport) -> None:
-    """Finish row ``run_id`` with ``report``'s counters, exit status and error."""
+def finish_report(
+    engine: Engine, run_id: int, report: RunReport, now: datetime | None = None
+) -> None:
+    """Finish row ``run_id`` at ``now`` (default: the wall clock) with ``report``'s counters,
+    exit status and error."""
     with session_scope(engine) as session:
         finished = finish_run(
             session,
             run_id,
-            clock.now(),
+            now or datetime.now(UTC),
             stats=report.stats(),
             exit_status=report.exit_status,
             error=report.error,

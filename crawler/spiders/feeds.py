@@ -27,7 +27,6 @@ from twisted.python.failure import Failure
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-from crawler import clock
 from crawler.domain import Document
 from crawler.extract import extract_article
 from crawler.feeds.discovery import (
@@ -48,6 +47,7 @@ from crawler.press.feedpages import entry_links
 from crawler.spiders.items import ArticleFetched, FeedFetched, FeedTask
 from crawler.spiders.signals import articles_wanted
 from crawler.spiders.standalone import check_standalone, standalone_arguments
+from crawler.spiders.timing import crawl_now
 
 logger = logging.getLogger(__name__)
 
@@ -59,11 +59,6 @@ FEED_ACCEPT = (
 HANDLED_STATUSES = [304, *range(400, 600)]
 MAX_CHILD_SITEMAPS = 20
 _KEPT_HEADERS = ("cache-control", "expires", "retry-after", "content-type")
-
-
-def _now() -> datetime:
-    """Fetch time: the crawl's clock (simulated when the scheduler runs with a test clock)."""
-    return clock.now()
 
 
 def _header(response: Response, name: str) -> str:
@@ -199,7 +194,7 @@ class FeedSpider(scrapy.Spider):
         elapsed = time.monotonic() - float(response.meta.get("started", time.monotonic()))
         return {
             "task": task,
-            "fetched_at": _now(),
+            "fetched_at": crawl_now(self),
             "url": task.url,
             "final_url": response.url,
             "status": response.status,
@@ -268,11 +263,15 @@ class FeedSpider(scrapy.Spider):
         }
         if type_ == "site" or looks_like_sitemap(response.body):
             doc = parse_sitemap(
-                response.body, url=response.url, now=_now(), max_items=self.max_items
+                response.body, url=response.url, now=crawl_now(self), max_items=self.max_items
             )
             return doc.feed, doc.children
         feed = parse_feed(
-            response.body, url=response.url, headers=headers, now=_now(), max_items=self.max_items
+            response.body,
+            url=response.url,
+            headers=headers,
+            now=crawl_now(self),
+            max_items=self.max_items,
         )
         return feed, ()
 
@@ -307,7 +306,7 @@ class FeedSpider(scrapy.Spider):
             if response is None:
                 continue
             doc = parse_sitemap(
-                response.body, url=response.url, now=_now(), max_items=self.max_items
+                response.body, url=response.url, now=crawl_now(self), max_items=self.max_items
             )
             for entry in doc.feed.entries:
                 entries.setdefault(entry.key, entry)
@@ -360,7 +359,7 @@ class FeedSpider(scrapy.Spider):
             yield FeedFetched(
                 task=task,
                 outcome=Outcome.FAILED,
-                fetched_at=_now(),
+                fetched_at=crawl_now(self),
                 url=task.url,
                 error=str(blocked),
                 deferred_until=blocked.until,
@@ -372,7 +371,7 @@ class FeedSpider(scrapy.Spider):
         yield FeedFetched(
             task=task,
             outcome=Outcome.FAILED,
-            fetched_at=_now(),
+            fetched_at=crawl_now(self),
             url=task.url,
             final_url=request.url,
             error=error.label,
@@ -405,7 +404,7 @@ class FeedSpider(scrapy.Spider):
             response.meta["source_id"],
             entry,
             document,
-            fetched_at=_now(),
+            fetched_at=crawl_now(self),
             links=article.links if article.text else entry_links(entry),
             fetched_as=fetched_as(response, entry.link),
         )
@@ -423,6 +422,6 @@ class FeedSpider(scrapy.Spider):
             request.meta["entry"],
             None,
             label,
-            _now(),
+            crawl_now(self),
             transient=transient,
         )

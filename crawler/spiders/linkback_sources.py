@@ -19,12 +19,12 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler import clock
 from crawler.fetching.errors import describe_failure
 from crawler.harvest.model import Fetched, PageEndpoints, SourceChecked, SourceTask
 from crawler.harvest.routes import check_source, read_endpoints
 from crawler.linkbacks.urls import is_http_url
 from crawler.spiders.linkback_fetch import HTML_ACCEPT, fetched_from, request_meta
+from crawler.spiders.timing import crawl_now
 
 
 def _request(url: str, spider: Any, meta: dict[str, Any]) -> scrapy.Request | str:
@@ -68,7 +68,7 @@ class SourceCheckSpider(scrapy.Spider):
                 yield request
 
     def _item(self, task: SourceTask, fetched: Fetched) -> SourceChecked:
-        return SourceChecked(task, check_source(fetched, task.target), clock.now())
+        return SourceChecked(task, check_source(fetched, task.target), crawl_now(self))
 
     def fetched(self, response: Response) -> Iterator[SourceChecked]:
         task: SourceTask = response.meta["task"]

@@ -23,7 +23,6 @@ from twisted.python.failure import Failure
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-from crawler import clock
 from crawler.fetching.errors import describe_failure
 from crawler.harvest import model, routes
 from crawler.harvest.merge import merge_routes
@@ -41,6 +40,7 @@ from crawler.linkbacks.discovery import Endpoints
 from crawler.linkbacks.xmlrpc import build_get_pingbacks_request
 from crawler.spiders.linkback_fetch import HTML_ACCEPT, fetch, fetched_from, request_meta
 from crawler.spiders.standalone import check_standalone, standalone_arguments
+from crawler.spiders.timing import crawl_now
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml;q=0.9, application/xml;q=0.8, */*;q=0.5"
 JSON_ACCEPT = "application/json"
@@ -206,7 +206,7 @@ class LinkbackSpider(scrapy.Spider):
         checks = await self._check_sources(task, todo[: self.max_sources])
         return PostHarvested(
             task=task,
-            fetched_at=clock.now(),
+            fetched_at=crawl_now(self),
             routes=tuple(results),
             linkbacks=tuple(kept),
             checks=checks,

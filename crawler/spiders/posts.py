@@ -24,7 +24,6 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler import clock
 from crawler.fetching.errors import describe_failure
 from crawler.harvest.model import Fetched
 from crawler.matching.urls import canonicalize_url
@@ -46,6 +45,7 @@ from crawler.posts.model import (
     SiteTask,
 )
 from crawler.spiders.linkback_fetch import HTML_ACCEPT, fetch, fetched_from, request_meta
+from crawler.spiders.timing import crawl_now
 
 __all__ = ["MAX_API_PAGES", "MAX_HEAD_CHECKS", "PostInventorySpider"]
 
@@ -226,7 +226,7 @@ class PostInventorySpider(scrapy.Spider):
                 fetched.body,
                 url=fetched.final_url or url,
                 page=walk.page + 1,
-                now=clock.now(),
+                now=crawl_now(self),
             )
             if result.status is not RouteStatus.OK and walk.page == 0:
                 tally.status, tally.detail = result.status, result.detail

@@ -26,7 +26,6 @@ from twisted.python.failure import Failure
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-from crawler import clock
 from crawler.domain import Document
 from crawler.extract import extract_article
 from crawler.feeds.discovery import default_sitemap_urls, robots_sitemaps, robots_url
@@ -39,6 +38,7 @@ from crawler.spiders.feeds import fetched_as
 from crawler.spiders.items import Listed, PageFetched, PagesListed, SiteTask
 from crawler.spiders.signals import page_wanted
 from crawler.spiders.standalone import check_standalone, standalone_arguments
+from crawler.spiders.timing import crawl_now
 
 MAX_CHILD_SITEMAPS = 50
 #: Links to these are files, not pages: never followed.
@@ -181,7 +181,7 @@ class SiteSpider(scrapy.Spider):
         if response.status != 200 or not looks_like_sitemap(response.body):
             return
         doc = parse_sitemap(
-            response.body, url=response.url, now=clock.now(), max_items=self.max_items
+            response.body, url=response.url, now=crawl_now(self), max_items=self.max_items
         )
         for child in doc.children[:MAX_CHILD_SITEMAPS]:
             if same_site(child, task.home):

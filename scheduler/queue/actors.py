@@ -41,7 +41,7 @@ from crawler.storage.migrate import current_revision, head_revision
 from crawler.storage.runs import runs_by_id
 from scheduler.queue.enqueue import ACTOR_PREFIX, close_run, dedupe_key
 from scheduler.queue.messages import FLOWS, BadMessage, RunMessage, config_version, parse_message
-from scheduler.runner import TIMEOUT_EXIT, run_opened
+from scheduler.runner import TIMEOUT_EXIT, Children, run_opened
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,8 @@ class Executor:
     send: Callable[[RunMessage], None]
     """Sends a message (the ``then`` of a finished run)."""
     stopping: threading.Event = field(default_factory=threading.Event)
+    children: Children = field(default_factory=Children)
+    """This worker's running crawl children: stopped when the worker stops."""
     runs_done: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _head: str = ""
@@ -184,6 +186,7 @@ class Executor:
             message.run_id,
             time_limit=self._time_limit,
             grace=self._grace,
+            children=self.children,
             **message.options,
         )
         if self.stopping.is_set() and not result.ok:

@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from scheduler.clock import ScaledClock
-from scheduler.runner import active_children, run_child
+from scheduler.runner import Children, run_child
 
 MODULE = "tests.scheduler.fake_child"
 
@@ -27,10 +27,11 @@ def test_child_error_is_reported() -> None:
 
 
 def test_hung_child_is_killed_at_its_limit() -> None:
-    result = run_child(["hang"], time_limit=1.5, grace=1.0, module=MODULE)
+    children = Children()
+    result = run_child(["hang"], time_limit=1.5, grace=1.0, module=MODULE, children=children)
     assert not result.ok
     assert result.error == "killed at its time limit of 1.5 s"
-    assert active_children() == 0
+    assert children.count() == 0
 
 
 def test_scaled_clock_runs_faster() -> None:
