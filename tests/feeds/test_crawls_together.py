@@ -9,17 +9,22 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.linkbacks import harvest_posts
+from crawler.storage.mentions import list_mentions
+from crawler.storage.runs import recent_runs
 from sampleweb import SampleWeb
 from tests.helpers import in_child
 from tests.scrapy_cli import ROOT, finds, new_database
 
 pytestmark = pytest.mark.slow
+#: The time the poll crawled together with a harvest believes it is (the harvest: the wall clock).
+SIMULATED = datetime(2025, 11, 2, 6, 0, tzinfo=UTC)
 LINKBACKS = {"pingback", "trackback", "reblog", "webmention", "comment"}
 
 
@@ -48,6 +53,32 @@ def webs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SampleWeb, 
 
 def _org(web: SampleWeb) -> str:
     return str(web.truth()["organisation"]["name"])
+
+
+def _stamps(url: str, org: str, *, since: datetime) -> tuple[bool, bool]:
+    """Whether the poll's run row and its mentions were stamped within a day of ``since``."""
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        runs = [r for r in recent_runs(session) if r.job == "poll"]
+        mentions = list_mentions(session, org)
+    engine.dispose()
+    day = timedelta(days=1)
+    rows_ok = bool(runs) and all(
+        since <= r.started_at < since + day
+        and r.finished_at is not None
+        and since <= r.finished_at < since + day
+        for r in runs
+    )
+    seen_ok = bool(mentions) and all(since <= m.first_seen_at < since + day for m in mentions)
+    return rows_ok, seen_ok
+
+
+def _run_starts(url: str) -> list[datetime]:
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        starts = [r.started_at for r in recent_runs(session) if r.job == "harvest"]
+    engine.dispose()
+    return starts
 
 
 def _copy(url: str, path: Path) -> str:
@@ -90,6 +121,7 @@ def test_a_poll_and_a_harvest_of_two_configs_run_together_and_stay_apart(
                 "kind": "poll",
                 "config": str(poll_config),
                 "db": together_poll,
+                "now": SIMULATED.isoformat(),
                 "options": {"all_sources": True},
             },
             {
@@ -113,6 +145,11 @@ def test_a_poll_and_a_harvest_of_two_configs_run_together_and_stay_apart(
     assert {kind for kind, _, _ in harvest_finds - before} & LINKBACKS
     assert harvest_finds == finds(alone_harvest, _org(harvest_web))[0]
     assert sorted(harvest_runs) == [("harvest", 0, ""), ("poll", 0, "")]
+    # Each run kept its own clock: the poll's rows follow its simulated time, the harvest's
+    # (started without one) the wall clock, although both crawled in one process.
+    assert _stamps(together_poll, _org(poll_web), since=SIMULATED) == (True, True)
+    wall = min(started for started in _run_starts(together_harvest))
+    assert wall > SIMULATED + timedelta(days=300)
     # Nothing crossed over: every stored URL of a database is on its own web's port.
     poll_port, harvest_port = poll_web.truth()["port"], harvest_web.truth()["port"]
     assert all(f":{harvest_port}/" not in url for _, url, _ in poll_finds)
