@@ -109,6 +109,10 @@ class Alerting(_Frozen):
     backoff_seconds: float = Field(default=30, gt=0)
     """The first retry waits this long, each next one twice as long (capped at 6 hours)."""
     send_every_seconds: float = Field(default=10, gt=0)
+    throttled_seconds: float = Field(default=60, gt=0, le=21_600)
+    """A channel that answered 429 is retried no sooner than this. Apprise does not pass the
+    ``Retry-After`` header on; set this to what the channel asks for (a minute suits Slack,
+    Discord and most webhooks)."""
     timeout_seconds: float = Field(default=10, gt=0, le=300)
     inbox_url: str = ""
     """Linked from the "and N more" summary (the newsroom inbox)."""
