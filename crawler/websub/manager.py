@@ -5,7 +5,8 @@ by hand):
 
 1. a subscription whose source left the config is unsubscribed;
 2. each watched feed not subscribed yet and not looked at within ``recheck_hours`` is
-   fetched once: a hub in its ``Link`` header or document is asked to subscribe;
+   fetched once: a hub in its ``Link`` header or document is asked to subscribe (and asked
+   again when it has not verified our intent within ``recheck_hours``);
 3. an active subscription whose lease ends within ``renew_before_seconds`` is renewed (same
    callback, same secret; it stays active meanwhile, so no push is lost).
 
@@ -127,9 +128,14 @@ def run_pass(config: Config, engine: Engine, now: datetime) -> PassStats:
         if sub.state in _LIVE and sub.source_id not in wanted:
             _unsubscribe(config, engine, sub, now, stats)
     checks: list[tuple[int, str, str]] = []
+    stale = now - timedelta(hours=settings.recheck_hours)
     for source_id, url in wanted.items():
         known = by_source.get(source_id)
-        if (known is not None and known.state in _LIVE) or source_id in recent:
+        if known is not None and known.state in _LIVE:
+            unanswered = known.state == State.SUBSCRIBING.value and known.requested_at < stale
+            if not unanswered:  # a hub that never verified is asked again, once a recheck
+                continue
+        elif source_id in recent:
             continue
         hub, topic, error = _discover(config, url)
         stats.checked += 1

@@ -28,7 +28,7 @@ from crawler.storage.db import make_engine, session_scope
 from crawler.storage.mentions import list_mentions
 from crawler.storage.migrate import upgrade
 from crawler.storage.sources import sync_sources
-from crawler.storage.websub import Subscription, subscriptions
+from crawler.storage.websub import Subscription, request, subscriptions
 from crawler.websub.manager import callback_url, run_pass
 from sampleweb.hub import Item, LocalHub, push_raw, sign, start_hub, stop_hub, verify_raw
 from scheduler.queue.alert_loop import AlertLoop
@@ -258,3 +258,19 @@ def test_leases_are_renewed_and_removed_sources_unsubscribed(world: World) -> No
     doc = w.hub.document("news")
     token_url = callback_url(w.config, sub.token)
     assert push_raw(token_url, doc, signature=sign(sub.secret, doc)) == 410
+
+
+def test_a_request_the_hub_never_verified_is_asked_again(world: World) -> None:
+    w = world
+    sub = subscribe(w)
+    old = datetime.now(UTC) - timedelta(hours=25)
+    with session_scope(w.engine) as s:  # as if the hub had never answered a day ago
+        request(s, ORG, sub.source_id, sub.topic, sub.hub, state="subscribing",
+                token="ignored", secret="ignored", now=old)  # fmt: skip
+    fresh = run_pass(w.config, w.engine, old + timedelta(hours=1))
+    assert (fresh.checked, fresh.subscribed) == (0, 0), "not before recheck_hours"
+    again = run_pass(w.config, w.engine, datetime.now(UTC))
+    assert (again.checked, again.subscribed, again.errors) == (1, 1, [])
+    assert w.hub.wait_for(lambda: len(w.hub.verifications) == 2)
+    wait_until(lambda: w.sub().state == "active", "the subscription to be active again")
+    assert w.sub().token == sub.token, "the same callback"
