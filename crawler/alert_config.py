@@ -109,6 +109,10 @@ class Alerting(_Frozen):
     backoff_seconds: float = Field(default=30, gt=0)
     """The first retry waits this long, each next one twice as long (capped at 6 hours)."""
     send_every_seconds: float = Field(default=10, gt=0)
+    throttled_seconds: float = Field(default=60, gt=0, le=21_600)
+    """A channel that answered 429 is retried no sooner than this. Apprise does not pass the
+    ``Retry-After`` header on; set this to what the channel asks for (a minute suits Slack,
+    Discord and most webhooks)."""
     timeout_seconds: float = Field(default=10, gt=0, le=300)
     inbox_url: str = ""
     """Linked from the "and N more" summary (the newsroom inbox)."""
@@ -123,6 +127,36 @@ class Alerting(_Frozen):
     """The floor: fewer finds than this in the window is never a spike."""
     spike_mads: float = Field(default=5.0, gt=0)
     """How many (scaled) MADs above the median a window must be to be a spike."""
+
+
+class WebSub(_Frozen):
+    """``[websub]``: subscribe to the hubs that watched feeds advertise (#21).
+
+    The hub pushes new entries to ``mediamon serve`` at ``callback_url`` + ``/websub/<token>``
+    (one unguessable token per subscription); polling goes on as the safety net.
+    """
+
+    enabled: bool = False
+    callback_url: str = ""
+    """The public base URL of ``mediamon serve`` as the hub reaches it (``https://...``)."""
+    lease_seconds: int = Field(default=864_000, ge=60)
+    """The lease asked for (hubs may grant another; the granted one counts)."""
+    renew_before_seconds: int = Field(default=86_400, ge=30)
+    """Renew a lease when it ends within this long (the websub job runs often enough)."""
+    recheck_hours: float = Field(default=24, gt=0)
+    """A feed without a hub is looked at for one again after this long."""
+    check_every_seconds: float = Field(default=300, gt=0)
+    """How often the websub job runs (discover, subscribe, renew, unsubscribe)."""
+    max_body_bytes: int = Field(default=2_000_000, ge=1_000)
+    """A pushed feed document larger than this is refused (413)."""
+    timeout_seconds: float = Field(default=15, gt=0, le=120)
+
+    @field_validator("callback_url")
+    @classmethod
+    def _callback(cls, v: str) -> str:
+        if v and not re.match(r"^https?://[^/\s]+", v):
+            raise ValueError(f"not an http(s) URL: {v!r}")
+        return v.rstrip("/")
 
 
 def substitute_env(value: str, env: Mapping[str, str], where: str) -> str:

@@ -22,7 +22,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from crawler.alert_config import Alerting, AlertRule, check_alert_rules, prepare_alerts
+from crawler.alert_config import (
+    Alerting,
+    AlertRule,
+    WebSub,
+    check_alert_rules,
+    prepare_alerts,
+)
 from crawler.domain import Platform, SourceKind
 from crawler.matching import QuerySyntaxError, parse_query, query_warnings
 
@@ -345,6 +351,7 @@ class Config(_Frozen):
     alerts: tuple[AlertRule, ...] = ()
     alerting: Alerting = Alerting()
     queue: Queue = Queue()
+    websub: WebSub = WebSub()
     path: str = Field(default="", exclude=True)
 
     @model_validator(mode="after")
@@ -358,6 +365,8 @@ class Config(_Frozen):
                 if name in seen:
                     raise ValueError(f"{label}[{index}].name: duplicate name {name!r}")
                 seen.add(name)
+        if self.websub.enabled and not self.websub.callback_url:
+            raise ValueError("websub.callback_url: required when websub.enabled is true")
         check_alert_rules(
             self.alerts,
             tuple(q.name for q in self.queries),

@@ -6,6 +6,10 @@ the actors of the flows it takes, registers it for ``status`` and owns shutdown.
 ``--processes`` are separate OS processes of this same command under one supervisor, the way
 Dramatiq's CLI forks its workers, so one crashing process never takes the others down.
 
+When the config has ``[[alerts]]`` rules, each worker process also runs the alert sender
+every ``alerting.send_every_seconds`` (scheduler.queue.alert_loop): the finds its runs stored
+are delivered without waiting for a ``mediamon run`` scheduler.
+
 SIGTERM (or Ctrl-C): stop taking messages (prefetched ones go back to the queue), let running
 runs finish within ``scheduler.stop_grace_seconds``, then stop them through the child runner
 (their messages are retried later, by this or another worker), and exit 0.
@@ -24,11 +28,13 @@ from types import FrameType
 import click
 import dramatiq
 
+from crawler import clock
 from crawler.config import DATABASE_ENV, Config
 from crawler.storage.db import DatabaseError, check_connection, make_engine
 from crawler.storage.migrate import require_current
 from scheduler.context import App, Failure
 from scheduler.queue.actors import Executor, declare_actors
+from scheduler.queue.alert_loop import AlertLoop
 from scheduler.queue.broker import build_broker, limiter_backend, redis_client, wait_for_redis
 from scheduler.queue.enqueue import send
 from scheduler.queue.fleet import Heartbeat
@@ -139,12 +145,16 @@ def serve(config: Config, db_url: str, threads: int, flows: list[str]) -> int:
     declare_actors(broker, executor, flows)
     dramatiq_worker = dramatiq.Worker(broker, queues=set(flows), worker_threads=threads)
     heartbeat = Heartbeat(client, queue, flows, lambda: executor.runs_done)
+    sender = AlertLoop(config, engine, clock.now)
     dramatiq_worker.start()
     heartbeat.start()
+    sender.start()
     log.warning(
-        "worker %s: %d thread(s) on %s, flows %s", os.getpid(), threads, queue.prefix, flows
-    )
+        "worker %s: %d thread(s) on %s, flows %s%s",
+        os.getpid(), threads, queue.prefix, flows, ", alert sender on" if sender.wanted else "",
+    )  # fmt: skip
     stop.wait()
+    sender.stop()
     log.warning("worker %s: stopping; running runs get %.0f s", os.getpid(), _grace(config))
     executor.stopping.set()
     stopper = threading.Thread(

@@ -46,6 +46,15 @@ def alerts(rt: Runtime, run_id: int) -> dict[str, Any]:
     return {"idle": True} if stats.idle else stats.as_dict()
 
 
+def websub(rt: Runtime, run_id: int) -> dict[str, Any]:
+    """Subscribe to the hubs watched feeds advertise, renew leases, unsubscribe removed
+    sources (#21); nothing at all without ``[websub] enabled``."""
+    from crawler.websub.manager import run_pass
+
+    stats = run_pass(rt.config, rt.engine, rt.clock.now())
+    return {"idle": True} if stats.idle else stats.as_dict()
+
+
 def cleanup(rt: Runtime, run_id: int) -> dict[str, Any]:
     now = rt.clock.now()
     with session_scope(rt.engine) as session:

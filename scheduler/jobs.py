@@ -190,6 +190,12 @@ def all_jobs() -> list[JobSpec]:
             lambda config: float(config.alerting.send_every_seconds),
             f.alerts,
         ),
+        JobSpec(
+            "websub",
+            "WebSub subscriptions",
+            lambda config: float(config.websub.check_every_seconds),
+            f.websub,
+        ),
         JobSpec("digest", "send the digest", every("digest_every_seconds"), f.digest),
         JobSpec("cleanup", "retention clean-up", every("cleanup_every_seconds"), f.cleanup),
     ]

@@ -9,6 +9,8 @@ URL layout (docs/receiver.md says how to advertise it):
 ``/webmention``                         POST    W3C Webmention (202 Accepted when queued)
 ``/trackback?target=<post URL>``        POST    TrackBack ping for that post
 ``/trackback/<host>/<path>``            POST    TrackBack ping for ``https://<host>/<path>``
+``/websub/<token>``                     GET     WebSub verification of intent (``[websub]``)
+``/websub/<token>``                     POST    WebSub content distribution (signed)
 ======================================  ======  ===========================================
 
 Nothing is built at import time: every app gets its own limiters and caches, and the server
@@ -33,6 +35,7 @@ from crawler.receiver.pingback import pingback_endpoint
 from crawler.receiver.policy import Policy
 from crawler.receiver.trackback import trackback_endpoint
 from crawler.receiver.webmention import webmention_endpoint
+from crawler.receiver.websub import websub_endpoint
 
 __all__ = ["build_app"]
 
@@ -100,4 +103,7 @@ def build_app(
         Route("/trackback", trackback, methods=["POST"], name="trackback"),
         Route("/trackback/{rest:path}", trackback, methods=["POST"], name="trackback-path"),
     ]
+    if config.websub.enabled:
+        callback = websub_endpoint(config, engine, now, ctx.body_timeout)
+        routes.append(Route("/websub/{token}", callback, methods=["GET", "POST"], name="websub"))
     return Starlette(routes=routes)

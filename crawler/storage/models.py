@@ -518,3 +518,46 @@ class TriageEventRow(Base):
     new: Mapped[str | None] = mapped_column(String(20), default=None)
     at: Mapped[datetime]
     undone_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class WebSubSubscriptionRow(Base):
+    """A WebSub subscription of one watched feed (#21): the hub and topic the feed
+    advertised, the secret the hub signs its pushes with, and the callback token (the
+    unguessable last segment of our callback URL). ``state`` moves subscribing -> active
+    (the hub verified our intent) -> unsubscribing -> unsubscribed, or denied."""
+
+    __tablename__ = "websub_subscriptions"
+    __table_args__ = (UniqueConstraint("token"), UniqueConstraint("org", "topic"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org: Mapped[str] = mapped_column(String(200))
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), default=None, index=True
+    )
+    topic: Mapped[str] = mapped_column(String(2048))
+    hub: Mapped[str] = mapped_column(String(2048))
+    token: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20))
+    lease_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    requested_at: Mapped[datetime]
+    verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    last_push_at: Mapped[datetime | None] = mapped_column(default=None)
+    pushes: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class WebSubCheckRow(Base):
+    """When a watched feed was last looked at for a hub, and what was found: a feed
+    without a hub is looked at again only after ``websub.recheck_hours``."""
+
+    __tablename__ = "websub_checks"
+    __table_args__ = (UniqueConstraint("source_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    checked_at: Mapped[datetime]
+    hub: Mapped[str] = mapped_column(String(2048), default="")
+    error: Mapped[str] = mapped_column(Text, default="")

@@ -14,9 +14,6 @@ from crawler.alert_config import AlertRule
 from crawler.storage.mentions import MentionView
 
 MAX_BACKOFF = timedelta(hours=6)
-#: A channel that answered 429 is retried no sooner than this (Apprise does not hand the
-#: Retry-After header over; a minute is what Slack, Discord and most webhooks ask for).
-THROTTLED_FLOOR = timedelta(seconds=60)
 
 
 def is_backfill(mention: MentionView, window: timedelta) -> bool:
@@ -55,10 +52,16 @@ def in_quiet_hours(quiet: tuple[time, time] | None, now: datetime, tz: ZoneInfo)
     return local >= start or local < end
 
 
-def backoff(attempts: int, base: timedelta, *, throttled: bool = False) -> timedelta:
-    """Wait before retry number ``attempts`` (1 = first retry): base, 2x, 4x ... capped."""
+def backoff(attempts: int, base: timedelta, *, throttled: timedelta | None = None) -> timedelta:
+    """Wait before retry number ``attempts`` (1 = first retry): base, 2x, 4x ... capped.
+
+    ``throttled`` is the floor after a channel answered 429 (``alerting.throttled_seconds``):
+    Apprise reports only the status, never the ``Retry-After`` header (its webhook plugins
+    call ``requests`` themselves and keep the response), so the exact pause the channel asked
+    for cannot be honoured; the floor is what the operator knows the channel asks for.
+    """
     wait: timedelta = min(base * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-    return max(wait, THROTTLED_FLOOR) if throttled else wait
+    return max(wait, throttled) if throttled is not None else wait
 
 
 _BROADCAST = re.compile(r"@(everyone|here|channel|room)\b", re.IGNORECASE)

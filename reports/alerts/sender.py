@@ -266,7 +266,10 @@ def _deliver(
     else:
         state, error = outbox.PENDING, outcome.error
         base = timedelta(seconds=config.alerting.backoff_seconds)
-        next_at = now + policy.backoff(attempts, base, throttled=outcome.throttled)
+        floor = timedelta(seconds=config.alerting.throttled_seconds)
+        next_at = now + policy.backoff(
+            attempts, base, throttled=floor if outcome.throttled else None
+        )
         stats.retrying += 1
         log.warning("alert %s of rule %s: %s (retry at %s)", delivery.id, rule.name, error, next_at)
     if error:

@@ -27,6 +27,8 @@ class Sink:
     script: deque[tuple[int | str, dict[str, str]]] = field(default_factory=deque)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    attempts: int = 0
+    """Every request, taken or refused."""
 
     @property
     def url(self) -> str:
@@ -39,6 +41,15 @@ class Sink:
         return [str(r.body.get("title", "")) for r in self.received]
 
 
+def _decode(raw: bytes) -> dict[str, Any]:
+    """JSON as it is; a form or XML body (``form://``, ``xml://``) kept as its text."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {"raw": raw.decode("utf-8", "replace")}
+    return value if isinstance(value, dict) else {"raw": value}
+
+
 def start_sink() -> Sink:
     sink: Sink
 
@@ -47,6 +58,7 @@ def start_sink() -> Sink:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
             with sink.lock:
+                sink.attempts += 1
                 answer = sink.script.popleft() if sink.script else (200, {})
             status, headers = answer
             if status == "hang":
@@ -54,7 +66,7 @@ def start_sink() -> Sink:
                 return
             if int(status) < 300:
                 with sink.lock:
-                    sink.received.append(Received(json.loads(raw), dict(self.headers.items())))
+                    sink.received.append(Received(_decode(raw), dict(self.headers.items())))
             self.send_response(int(status))
             for name, value in headers.items():
                 self.send_header(name, value)

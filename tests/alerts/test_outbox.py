@@ -236,3 +236,24 @@ def test_marked_spam_after_queueing_is_skipped(engine: Engine, sink: Sink) -> No
     send_due(cfg, engine, NOW)
     assert sink.titles() == ["[press] Orbis Union story 2"]
     assert deliveries(engine) == {"sent": 1, "skipped": 1}
+
+
+@pytest.mark.parametrize("scheme", ["json", "form", "xml"])
+def test_429_with_retry_after_waits_the_throttled_floor_and_sends_once(
+    engine: Engine, sink: Sink, scheme: str
+) -> None:
+    """Webhook-style channels answering 429 + Retry-After: 300 with ``throttled_seconds``
+    set to what the channel asks: no attempt before it, then exactly one delivery."""
+    url = sink.url.replace("json://", f"{scheme}://", 1)
+    cfg = config([url], backoff_seconds=5, throttled_seconds=300)
+    sink.script.append((429, {"Retry-After": "300"}))
+    store(engine, [find(1)])
+    assert send_due(cfg, engine, NOW).retrying == 1
+    assert sink.attempts == 1
+    for seconds in (5, 60, 299):
+        assert send_due(cfg, engine, NOW + timedelta(seconds=seconds)).sent == 0
+    assert sink.attempts == 1, "no attempt before the channel's Retry-After"
+    assert send_due(cfg, engine, NOW + timedelta(seconds=300)).sent == 1
+    assert send_due(cfg, engine, NOW + timedelta(seconds=900)).sent == 0
+    assert (sink.attempts, len(sink.received)) == (2, 1)
+    assert deliveries(engine) == {"sent": 1}

@@ -142,7 +142,9 @@ def test_backoff_doubles_caps_and_respects_throttling() -> None:
     base = timedelta(seconds=30)
     assert [policy.backoff(n, base).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
     assert policy.backoff(30, base) == policy.MAX_BACKOFF
-    assert policy.backoff(1, timedelta(seconds=5), throttled=True) == timedelta(seconds=60)
+    minute = timedelta(seconds=60)
+    assert policy.backoff(1, timedelta(seconds=5), throttled=minute) == minute
+    assert policy.backoff(9, timedelta(seconds=5), throttled=minute) > minute
 
 
 def test_idempotency_key_only_on_webhooks_and_labels_hide_tokens() -> None:

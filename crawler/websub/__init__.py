@@ -1,0 +1,1 @@
+"""WebSub subscriptions (#21): discover hubs, subscribe, verify intent, take pushes."""
