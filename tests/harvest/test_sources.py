@@ -176,6 +176,31 @@ def test_verify_settles_receipts_and_deletes_removed_links(
     assert (reblogged.note, reblogged.found_via) == (reblog["note"], "receiver")
 
 
+def test_verify_folds_the_plain_link_of_the_same_page(
+    web: SampleWeb, fixture_site: FixtureSite, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Superseded links are retired in the receiver's flow too (#16): the crawler stored the
+    page as a plain link, then its webmention is verified: one find, the stronger kind."""
+    _migrated(sqlite_url)
+    target, sources = serve_sources(fixture_site)
+    page = Document(canonicalize_url(sources["ok"]), sources["ok"], title="Links")
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as session:
+        record_mentions(
+            session,
+            [Mention(ORG, page, MentionKind.LINK, FoundVia.CRAWL, target=target)],
+            NOW - timedelta(days=1),
+        )
+        queue_receipt(session, Protocol.WEBMENTION, sources["ok"], target, now=NOW)
+    engine.dispose()
+    report = in_child("verify", str(_config(tmp_path, web)), sqlite_url, timeout=60, now=NOW)
+    assert report.exit_status == 0, report.error
+    assert report.verified == 1
+    [found] = [m for m in stored_mentions(sqlite_url) if m.url == sources["ok"]]
+    assert found.kind == "webmention"
+    assert {"crawl", "receiver"} <= set(found.routes)  # the link's route is kept
+
+
 def test_the_address_guard_refuses_private_sources(
     web: SampleWeb, sqlite_url: str, tmp_path: Path
 ) -> None:
