@@ -266,6 +266,10 @@ class DigestView:
     older_linkbacks: tuple[PostLinkbacks, ...] = ()
     older_count: int = 0
     older_hidden: int = 0
+    #: How many posts the linkbacks are on: all of them, not only those shown within the
+    #: item budget (a first harvest's backlog spreads over many posts).
+    linkback_post_count: int = 0
+    older_post_count: int = 0
 
 
 def as_dict(view: DigestView) -> dict[str, Any]:

@@ -154,6 +154,8 @@ def build_digest(data: DigestInput, limits: Limits = DEFAULT_LIMITS) -> DigestVi
         more_command=f"mediamon mentions --since {day.isoformat()} --until {day.isoformat()}",
         older_linkbacks=older_posts,
         older_count=len(older),
+        older_post_count=len({m.target for m in older}),
+        linkback_post_count=len({m.target for m in linkbacks}),
         older_hidden=older_hidden,
     )
 

@@ -33,7 +33,9 @@ def main(argv: list[str] | None = None) -> int:
         "--config-trouble", action="store_true", help="include the misbehaving feeds as sources"
     )
     parser.add_argument(
-        "--archive", action="store_true", help="the blog has years of older posts too (#16)"
+        "--archive",
+        action="store_true",
+        help="the blog has years of older posts too, and a second blog on WordPress.com (#16)",
     )
     parser.add_argument("--slow-seconds", type=float, default=2.0)
     parser.add_argument("--hang-seconds", type=float, default=30.0)

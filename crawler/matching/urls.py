@@ -143,11 +143,17 @@ class PostIndex:
 
     Built from ``(post URL, WordPress post id or None)`` pairs. Besides every canonical
     variant it recognises WordPress shortlinks (``/?p=123``, ``/?page_id=123``) on the post's
-    own host when the id is known, and the comment-page and embed views of a post
-    (``/post/comment-page-2/``, ``/post/embed/``).
+    own host when the id is known, the comment-page and embed views of a post
+    (``/post/comment-page-2/``, ``/post/embed/``), and the shortlinks given as
+    ``(shortlink, post URL)`` pairs (``wp.me/p<blog>-<id>`` on WordPress.com: another host,
+    whose path alone says nothing, so only the stored, checked shortlink can tell).
     """
 
-    def __init__(self, posts: Iterable[tuple[str, int | None]]) -> None:
+    def __init__(
+        self,
+        posts: Iterable[tuple[str, int | None]],
+        shortlinks: Iterable[tuple[str, str]] = (),
+    ) -> None:
         self._by_url: dict[str, str] = {}
         self._by_id: dict[tuple[str, int], str] = {}
         for url, post_id in posts:
@@ -155,6 +161,9 @@ class PostIndex:
             self._by_url.setdefault(canonical, canonical)
             if post_id is not None:
                 self._by_id.setdefault((urlsplit(canonical).netloc, post_id), canonical)
+        self._by_shortlink = {
+            canonicalize_url(short): canonicalize_url(url) for short, url in shortlinks if short
+        }
 
     def __len__(self) -> int:
         return len(self._by_url)
@@ -165,7 +174,7 @@ class PostIndex:
     def lookup(self, url: str) -> str | None:
         """The canonical URL of the post ``url`` refers to, or ``None``."""
         canonical = canonicalize_url(url)
-        found = self._by_url.get(canonical)
+        found = self._by_url.get(canonical) or self._by_shortlink.get(canonical)
         if found is not None:
             return found
         parts = urlsplit(canonical)

@@ -38,10 +38,17 @@ def bare_host(url: str) -> str:
 class PostLinks:
     """The organisation's posts, ready to recognise links to them and pages that are them."""
 
-    def __init__(self, posts: Iterable[tuple[str, int | None]], own_sites: Iterable[str] = ()):
+    def __init__(
+        self,
+        posts: Iterable[tuple[str, int | None]],
+        own_sites: Iterable[str] = (),
+        shortlinks: Iterable[tuple[str, str]] = (),
+    ):
         entries = list(posts)
-        self.index = PostIndex(entries)
-        self.hosts = frozenset(bare_host(url) for url, _ in entries) - {""}
+        shorts = list(shortlinks)
+        self.index = PostIndex(entries, shorts)
+        hosts = [url for url, _ in entries] + [short for short, _ in shorts]
+        self.hosts = frozenset(bare_host(url) for url in hosts) - {""}
         self.own_hosts = frozenset(bare_host(url) for url in own_sites) - {""}
 
     def __len__(self) -> int:

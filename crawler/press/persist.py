@@ -23,7 +23,7 @@ from crawler.press.links import PostLinks
 from crawler.press.model import Page, SourceInfo
 from crawler.press.stage import COVERAGE_KINDS, PressStage
 from crawler.storage.mentions import document_ids, record_mentions, stronger_linkbacks
-from crawler.storage.posts import post_index_entries
+from crawler.storage.posts import post_index_entries, post_shortlinks
 
 
 @dataclass
@@ -95,8 +95,9 @@ class StageHook:
 
     def posts_changed(self, session: Session) -> None:
         """Reload our posts (the run stored new ones): later pages link to them too."""
-        entries = post_index_entries(session, self.stage.org)
-        self.stage.with_posts(PostLinks(entries, self.own_sites))
+        org = self.stage.org
+        entries = post_index_entries(session, org)
+        self.stage.with_posts(PostLinks(entries, self.own_sites, post_shortlinks(session, org)))
 
 
 def own_site_urls(config: Config) -> list[str]:
@@ -120,6 +121,6 @@ def stage_hook(
     posts as stored now (``posts_changed`` reloads them)."""
     org = config.organisation.name
     own = own_site_urls(config)
-    posts = PostLinks(post_index_entries(session, org), own)
+    posts = PostLinks(post_index_entries(session, org), own, post_shortlinks(session, org))
     wanted = dict(queries) if queries is not None else config_queries(config)
     return StageHook(PressStage(org, wanted, posts, kind=kind), own)

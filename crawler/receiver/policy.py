@@ -39,7 +39,7 @@ from crawler.fetching.settings import allowed_hosts
 from crawler.linkbacks.urls import is_http_url, split
 from crawler.matching.urls import PostIndex, canonicalize_url
 from crawler.storage.db import session_scope
-from crawler.storage.posts import post_index_entries
+from crawler.storage.posts import post_index_entries, post_shortlinks
 from crawler.storage.receipts import blocked
 
 __all__ = ["Policy", "TargetCheck", "TargetProblem", "domain_blocked", "host_of"]
@@ -145,7 +145,9 @@ class Policy:
 
     def _load_posts(self) -> PostIndex:
         with session_scope(self._engine) as session:
-            return PostIndex(post_index_entries(session, self._org))
+            return PostIndex(
+                post_index_entries(session, self._org), post_shortlinks(session, self._org)
+            )
 
     def _load_blocks(self) -> tuple[frozenset[str], frozenset[str]]:
         with session_scope(self._engine) as session:

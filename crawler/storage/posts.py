@@ -95,6 +95,17 @@ def post_index_entries(session: Session, org: str) -> list[tuple[str, int | None
     return [(url, wp_id) for url, wp_id in session.execute(stmt)]
 
 
+def post_shortlinks(session: Session, org: str) -> list[tuple[str, str]]:
+    """(shortlink, post URL) pairs of the posts whose shortlink is known (the inventory
+    stores a ``wp.me`` one only once it has led back to the post)."""
+    stmt = (
+        select(PostRow.shortlink, PostRow.url)
+        .where(PostRow.org == org, PostRow.shortlink != "")
+        .order_by(PostRow.id)
+    )
+    return [(short, url) for short, url in session.execute(stmt)]
+
+
 def published_targets(
     session: Session, org: str, targets: Iterable[str]
 ) -> dict[str, tuple[int, str]]:
@@ -105,8 +116,8 @@ def published_targets(
     ``www.``, no trailing slash, ``?p=ID``, ``#comment-N``, ``?replytocom=``), but a mention
     must be stored against the URL the post itself publishes, or joins on ``posts.url`` and
     the digest's links to our own posts break (#16). Canonical spellings are matched in one
-    query; only what that leaves (shortlinks, comment pages) is looked up in a
-    ``PostIndex`` of all the organisation's posts.
+    query; only what that leaves (shortlinks, ``?p=ID`` or ``wp.me``, comment pages) is
+    looked up in a ``PostIndex`` of all the organisation's posts and their shortlinks.
     """
     wanted = {t: canonicalize_url(t) for t in targets if t}
     if not wanted:
@@ -122,12 +133,19 @@ def published_targets(
     missing = [t for t, c in wanted.items() if c not in by_canonical]
     if missing:
         rows = session.execute(
-            select(PostRow.canonical_url, PostRow.id, PostRow.url, PostRow.wp_post_id).where(
-                PostRow.org == org
-            )
+            select(
+                PostRow.canonical_url,
+                PostRow.id,
+                PostRow.url,
+                PostRow.wp_post_id,
+                PostRow.shortlink,
+            ).where(PostRow.org == org)
         ).all()
-        index = PostIndex((url, wp_id) for _, _, url, wp_id in rows)
-        by_index = {canonicalize_url(url): (post_id, url) for _, post_id, url, _ in rows}
+        index = PostIndex(
+            ((url, wp_id) for _, _, url, wp_id, _ in rows),
+            ((short, url) for _, _, url, _, short in rows if short),
+        )
+        by_index = {canonicalize_url(url): (post_id, url) for _, post_id, url, _, _ in rows}
         for target in missing:
             found = index.lookup(target)
             if found is not None and found in by_index:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sampleweb.pages import trouble as misbehaving
+from sampleweb.pages.wp_day import WPME_HOST
 from sampleweb.world import bulk
 from sampleweb.world.model import World
 
@@ -14,4 +15,7 @@ def world_hosts(world: World) -> list[str]:
     hosts = [world.org.host, world.org.www_host, WPCOM_API_HOST, misbehaving.HOST]
     hosts += [b.host for b in world.blogs] + [n.host for n in world.news]
     hosts += [b.site.host for b in bulk.bulk_sites(world.bulk_sites)] if world.bulk_sites else []
+    hosted = world.wpcom_blog
+    if hosted is not None:
+        hosts += [hosted.org.host, *(b.host for b in hosted.blogs), WPME_HOST]
     return hosts

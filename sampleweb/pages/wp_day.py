@@ -13,6 +13,8 @@ from sampleweb.pages.html import Ctx
 from sampleweb.world.model import Post, WpComment
 
 POSTS_PER_RSS = 10
+WPME_HOST = "wp.test"  # stands for wp.me, WordPress.com's shortlink service
+_BASE62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 GENERATOR = "https://wordpress.org/?v=6.8.1"
 _PERMALINK = re.compile(r"^/(\d{4})/(\d{2})/(\d{2})/([a-z0-9-]+)(/.*)?$")
 
@@ -29,6 +31,33 @@ def permalink(post: Post, ctx: Ctx) -> str:
 
 
 def guid(post: Post, ctx: Ctx) -> str:
+    return ctx.url(ctx.world.org.host, f"/?p={post.wp_id}")
+
+
+def base62(n: int) -> str:
+    """``n`` in wp.me's base 62 (digits, then lower case, then upper case)."""
+    out = ""
+    while True:
+        n, digit = divmod(n, 62)
+        out = _BASE62[digit] + out
+        if n == 0:
+            return out
+
+
+def from_base62(text: str) -> int | None:
+    if not text or any(ch not in _BASE62 for ch in text):
+        return None
+    n = 0
+    for ch in text:
+        n = n * 62 + _BASE62.index(ch)
+    return n
+
+
+def shortlink(post: Post, ctx: Ctx) -> str:
+    """The post's shortlink: ``wp.me/p<code>-<id>`` on WordPress.com, else ``/?p=ID``."""
+    code = ctx.world.org.shortlink_code
+    if code:
+        return ctx.url(WPME_HOST, f"/p{code}-{base62(post.wp_id)}")
     return ctx.url(ctx.world.org.host, f"/?p={post.wp_id}")
 
 

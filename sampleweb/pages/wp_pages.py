@@ -19,10 +19,28 @@ from sampleweb.pages import wp_interfaces as wpapi
 from sampleweb.pages import wp_themes as themes
 from sampleweb.pages.html import Ctx, esc, paragraphs_html, wp_date
 from sampleweb.pages.messages import Request, Response, html, not_found, redirect, text, xml
-from sampleweb.pages.wp_day import comments_of, last_change, permalink, visible_posts
+from sampleweb.pages.wp_day import (
+    comments_of,
+    from_base62,
+    last_change,
+    permalink,
+    shortlink,
+    visible_post,
+    visible_posts,
+)
 from sampleweb.world.model import DAY1, Post
 
 _PERMALINK = re.compile(r"^/(\d{4})/(\d{2})/(\d{2})/([a-z0-9-]+)(/.*)?$")
+
+
+def wpme_redirect(req: Request, ctx: Ctx) -> Response:
+    """``wp.me/p<code>-<id>``: a 301 to the post of the blog with that code, else 404."""
+    code, _, rest = req.path.removeprefix("/p").partition("-")
+    post_id = from_base62(rest) if req.path.startswith("/p") else None
+    post = visible_post(ctx, post_id) if post_id is not None else None
+    if code != ctx.world.org.shortlink_code or post is None:
+        return not_found(req.target)
+    return redirect(permalink(post, ctx))
 
 
 def handle(req: Request, ctx: Ctx) -> Response:
@@ -219,7 +237,7 @@ def _post_page(post: Post, ctx: Ctx) -> Response:
     extra = (
         f'<link rel="alternate" type="application/rss+xml" title="{esc(org.blog_name)} &raquo; {esc(post.title)} Comments Feed" href="{link}feed/" />\n'
         f'<link rel="alternate" title="JSON" type="application/json" href="{base}wp-json/wp/v2/posts/{post.wp_id}" />\n'
-        f"<link rel=\"canonical\" href=\"{link}\" />\n<link rel='shortlink' href='{base}?p={post.wp_id}' />\n"
+        f"<link rel=\"canonical\" href=\"{link}\" />\n<link rel='shortlink' href='{shortlink(post, ctx)}' />\n"
         f'<link rel="pingback" href="{base}xmlrpc.php" />\n<link rel="amphtml" href="{link}amp/" />\n'
     )
     cat = post.category.lower().replace(" ", "-")
@@ -250,7 +268,7 @@ def _post_page(post: Post, ctx: Ctx) -> Response:
             "Link",
             f'<{base}wp-json/wp/v2/posts/{post.wp_id}>; rel="alternate"; title="JSON"; type="application/json"',
         ),
-        ("Link", f"<{base}?p={post.wp_id}>; rel=shortlink"),
+        ("Link", f"<{shortlink(post, ctx)}>; rel=shortlink"),
     ]
     return resp
 

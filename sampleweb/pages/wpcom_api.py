@@ -13,12 +13,13 @@ import re
 from sampleweb.pages import wp_themes as themes
 from sampleweb.pages.html import Ctx
 from sampleweb.pages.messages import Request, Response, json_response
-from sampleweb.pages.wp_day import permalink, visible_post
+from sampleweb.pages.wp_day import permalink, shortlink, visible_post
 from sampleweb.world.model import CommentType, Post, WpComment
 
 _REPLIES = re.compile(r"^/rest/v1\.1/sites/([^/]+)/posts/(\d+)/replies/?$")
 _SITE_COMMENTS = re.compile(r"^/rest/v1\.1/sites/([^/]+)/comments/?$")
 _SITE_POSTS = re.compile(r"^/rest/v1\.1/sites/([^/]+)/posts/?$")
+_SITE = re.compile(r"^/rest/v1\.1/sites/([^/]+)/")
 PING_TYPES = (CommentType.PINGBACK, CommentType.TRACKBACK)
 
 
@@ -29,6 +30,26 @@ _WPCOM_TYPES = {
     "trackback": (CommentType.TRACKBACK,),
     "pings": PING_TYPES,
 }
+
+
+def api_site(path: str) -> str:
+    """The ``<site>`` an API path names (host or numeric id, lower case), or ``""``."""
+    m = _SITE.match(path)
+    return m.group(1).lower() if m else ""
+
+
+def serves(site: str, ctx: Ctx) -> bool:
+    """Whether ``site`` (host or site id) is the blog of ``ctx``'s world."""
+    org = ctx.world.org
+    return site in (org.host, org.www_host, str(org.wpcom_site_id))
+
+
+def _wpme(post: Post, ctx: Ctx) -> str:
+    """A comment's ``short_URL`` base: the post's wp.me link (a made-up one for a
+    self-hosted blog, as Jetpack gives)."""
+    if ctx.world.org.shortlink_code:
+        return shortlink(post, ctx)
+    return f"https://wp.me/p7ZfA-{post.wp_id}"
 
 
 def _wpcom_error(status: int, code: str, message: str) -> Response:
@@ -61,7 +82,7 @@ def _wpcom_comment(c: WpComment, ctx: Ctx) -> dict[str, object]:
         },
         "date": c.date.isoformat(),
         "URL": f"{link}#comment-{c.id}",
-        "short_URL": f"https://wp.me/p7ZfA-{post.wp_id}%23comment-{c.id}",
+        "short_URL": f"{_wpme(post, ctx)}%23comment-{c.id}",
         "content": themes.content_html(c, ctx) + "\n",
         "raw_content": themes.content_text(c),
         "status": "approved",
@@ -93,7 +114,7 @@ def handle_wpcom(req: Request, ctx: Ctx) -> Response:
         return _wpcom_error(404, "unknown_method", "Unknown method.")
     org = ctx.world.org
     site = (m or sm).group(1).lower()  # type: ignore[union-attr]
-    if site not in (org.host, org.www_host, str(org.wpcom_site_id)):
+    if not serves(site, ctx):
         return _wpcom_error(404, "unknown_blog", "Unknown blog")
     post: Post | None = None
     if m:
@@ -148,7 +169,7 @@ def _site_posts(req: Request, ctx: Ctx, site: str) -> Response:
     """``/sites/<site>/posts/``: the blog's posts, newest first, ``number`` (at most 100) a
     page, ``page`` from 1, the total in ``found``; ``short_URL`` is WordPress's ``?p=ID``."""
     org = ctx.world.org
-    if site not in (org.host, org.www_host, str(org.wpcom_site_id)):
+    if not serves(site, ctx):
         return _wpcom_error(404, "unknown_blog", "Unknown blog")
     raw_number, raw_page = req.param("number", "20"), req.param("page", "1")
     number = int(raw_number) if raw_number.isdigit() and int(raw_number) > 0 else 20
@@ -171,7 +192,7 @@ def _site_posts(req: Request, ctx: Ctx, site: str) -> Response:
                     "date": p.published.isoformat(),
                     "title": p.title,
                     "URL": ctx.url(org.host, p.path),
-                    "short_URL": ctx.url(org.host, f"/?p={p.wp_id}"),
+                    "short_URL": shortlink(p, ctx),
                 }
                 for p in chunk
             ],

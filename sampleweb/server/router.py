@@ -28,6 +28,7 @@ from sampleweb.pages import wpcom_api as wpcom
 from sampleweb.pages.hosts import WPCOM_API_HOST, world_hosts
 from sampleweb.pages.html import Ctx, esc
 from sampleweb.pages.messages import Request, Response, html, json_response, not_found, redirect
+from sampleweb.pages.wp_day import WPME_HOST
 from sampleweb.server.http import HttpServer
 from sampleweb.world import bulk
 from sampleweb.world.generate import build_world
@@ -57,6 +58,9 @@ class Router:
         self.news_index: dict[str, dict[str, Article]] = {
             n.host: {a.path: a for a in n.articles} for n in world.news
         }
+        hosted = world.wpcom_blog
+        self.hosted = hosted
+        self.hosted_blogs = {b.host: b for b in hosted.blogs} if hosted else {}
         self.bulk = (
             {b.site.host: b for b in bulk.bulk_sites(world.bulk_sites)} if world.bulk_sites else {}
         )
@@ -104,6 +108,10 @@ class Router:
             return redirect(
                 ctx.url(org.host, req.target if req.target.startswith("/") else req.path)
             )
+        if self.hosted is not None:
+            answer = self._hosted(req, Ctx(self.hosted, ctx.day, ctx.port))
+            if answer is not None:
+                return answer
         if host == WPCOM_API_HOST:
             return wpcom.handle_wpcom(req, ctx)
         if host == misbehaving.HOST:
@@ -118,6 +126,20 @@ class Router:
         if bsite is not None:
             return news.handle_bulk(bsite, req, ctx)
         return self._index(req, ctx)
+
+    def _hosted(self, req: Request, hosted: Ctx) -> Response | None:
+        """The organisation's blog on WordPress.com, the blog that pinged it, its API answers
+        and its wp.me shortlinks; None for any other request."""
+        if req.host == hosted.world.org.host:
+            return wordpress.handle(req, hosted)
+        site = self.hosted_blogs.get(req.host)
+        if site is not None:
+            return blogs.handle(site, req, hosted)
+        if req.host == WPCOM_API_HOST and wpcom.serves(wpcom.api_site(req.path), hosted):
+            return wpcom.handle_wpcom(req, hosted)
+        if req.host == WPME_HOST:
+            return wordpress.wpme_redirect(req, hosted)
+        return None
 
     def _index(self, req: Request, ctx: Ctx) -> Response:
         control = req.host in INDEX_HOSTS

@@ -19,6 +19,7 @@ from typing import Any
 from sampleweb.pages import trouble as misbehaving
 from sampleweb.pages.hosts import WPCOM_API_HOST, world_hosts
 from sampleweb.pages.html import Ctx
+from sampleweb.pages.wp_day import WPME_HOST, shortlink
 from sampleweb.truth.expected_mentions import mentions_and_decoys
 from sampleweb.truth.feed_list import feeds_truth
 from sampleweb.world import bulk
@@ -78,6 +79,8 @@ def build_truth(world: World, port: int, day: int = 1) -> Json:
         "moved_feed_target": ctx.url(misbehaving.HOST, misbehaving.MOVED_TARGET),
     }
     mentions_and_decoys(world, ctx, truth)
+    if world.wpcom_blog is not None:
+        _add_wpcom_blog(world.wpcom_blog, Ctx(world.wpcom_blog, ctx.day, port), truth)
     if world.bulk_sites:
         truth["bulk"] = {
             "sites": world.bulk_sites,
@@ -88,6 +91,39 @@ def build_truth(world: World, port: int, day: int = 1) -> Json:
             "the rest stay byte-identical",
         }
     return truth
+
+
+def _add_wpcom_blog(hosted: World, ctx: Ctx, truth: Json) -> None:
+    """The organisation's blog on WordPress.com: its posts and linkbacks join the lists (a
+    run watching both blogs finds both), the blog itself is described apart."""
+    org = hosted.org
+    truth["wpcom_blog"] = {
+        "name": org.blog_name,
+        "site": ctx.url(org.host),
+        "feed": ctx.url(org.host, "/feed/"),
+        "platform": "wordpress.com",
+        "wpcom_site_id": org.wpcom_site_id,
+        "shortlink_host": WPME_HOST,
+    }
+    truth["sites"].append(
+        {
+            "host": org.host,
+            "name": org.blog_name,
+            "kind": "own",
+            "platform": "wordpress.com",
+            "url": ctx.url(org.host),
+            "feed": ctx.url(org.host, "/feed/"),
+            "format": "rss",
+        }
+    )
+    for b in hosted.blogs:
+        truth["sites"].append(
+            {"host": b.host, "name": b.name, "kind": "blog", "platform": b.engine,
+             "url": ctx.url(b.host), "feed": ctx.url(b.host, b.feed_path),
+             "format": b.feed_format, "lang": "en"}
+        )  # fmt: skip
+    truth["posts"] += _posts(hosted, ctx)
+    truth["linkbacks"] += _linkbacks(hosted, ctx)
 
 
 def _sites(world: World, ctx: Ctx) -> list[Json]:
@@ -180,6 +216,7 @@ def _posts(world: World, ctx: Ctx) -> list[Json]:
                 "day": p.day,
                 "wp_post_id": p.wp_id,
                 "guid": ctx.url(world.org.host, f"/?p={p.wp_id}"),
+                "shortlink": shortlink(p, ctx),
                 "comment_feed": url + "feed/",
                 "comment_count": len(world.comments_on(p.wp_id, ctx.day))
                 if p.day <= ctx.day

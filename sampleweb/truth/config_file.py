@@ -40,6 +40,15 @@ def config_toml(world: World, port: int, *, include_trouble: bool = False) -> st
         'platform = "wordpress"',
         "",
     ]
+    if world.wpcom_blog is not None:
+        hosted = f"http://{world.wpcom_blog.org.host}:{port}/"
+        lines += [
+            "[[organisation.sites]]",
+            f"url = {_s(hosted)}",
+            f"feed = {_s(hosted + 'feed/')}",
+            'platform = "wordpress.com"',
+            "",
+        ]
     for name, query in QUERIES:
         lines += ["[[queries]]", f"name = {_s(name)}", f"query = {_s(query)}", ""]
     sources: list[tuple[str, str, str, int]] = []

@@ -8,11 +8,15 @@ cycling through the four comment markups), a blog that wrote about them years ag
 and reader comments (some answered by the organisation). None of it is in the feed's first
 page, so only the whole post inventory (paged feed, REST API, WordPress.com API, sitemap)
 finds these posts. Pure and deterministic; the default world is unchanged.
+
+``ArchiveSpec`` names what differs between two such blogs: ``OLD_ORBIT`` is the one above
+(the organisation's self-hosted blog), ``FIELD_NOTES`` the organisation's second blog, hosted
+on WordPress.com (``sampleweb.world.wpcom_blog``), pinged by a blog on WordPress.com too.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sampleweb.text.textgen import Writer, rng_for, slugify
@@ -30,33 +34,82 @@ from sampleweb.world.model import (
 )
 from sampleweb.world.weave import wp_ping_excerpt
 
-__all__ = ["ARCHIVE_HOST", "ARCHIVE_POSTS", "archive_part"]
+__all__ = [
+    "ARCHIVE_HOST",
+    "ARCHIVE_POSTS",
+    "FIELD_NOTES",
+    "OLD_ORBIT",
+    "ArchiveSpec",
+    "archive_part",
+]
 
 ARCHIVE_POSTS = 200
 ARCHIVE_HOST = "oldorbit.test"
-FIRST_POST = datetime(2019, 1, 7, 9, 0, tzinfo=UTC)
-FIRST_ID = 2001  # the hand-written posts are 101..124
-FIRST_COMMENT_ID = 20001  # the default world's comment ids start at 4801
 PING_EVERY = 8  # every 8th old post was pinged...
 TRACKBACK_EVERY = 20  # ...every 20th trackbacked...
 COMMENT_EVERY = 6  # ...and every 6th commented on
 _THEMES = (Theme.HTML5_SHORT, Theme.LONG_PING, Theme.PING_LIST, Theme.OLD_CITE)
 
 
-def _posts(seed: str) -> list[Post]:
-    rng = rng_for(seed, "archive-posts")
+@dataclass(frozen=True, slots=True)
+class ArchiveSpec:
+    """One years-old blog of the organisation and the blog that pinged it."""
+
+    key: str  # varies the random draws ("" keeps the first blog's draws as they were)
+    posts: int
+    first_id: int  # WordPress post ids are first_id, first_id + 1, ...
+    first_post: datetime
+    every_days: int
+    first_comment_id: int
+    pinger_host: str
+    pinger_name: str
+    pinger_owner: str
+
+
+OLD_ORBIT = ArchiveSpec(
+    key="",
+    posts=ARCHIVE_POSTS,
+    first_id=2001,  # the hand-written posts are 101..124
+    first_post=datetime(2019, 1, 7, 9, 0, tzinfo=UTC),
+    every_days=11,
+    first_comment_id=20001,  # the default world's comment ids start at 4801
+    pinger_host=ARCHIVE_HOST,
+    pinger_name="Old Orbit",
+    pinger_owner="Piet Alderman",
+)
+FIELD_NOTES = ArchiveSpec(
+    key="wpcom",
+    posts=64,
+    first_id=7,  # a young WordPress.com blog's ids: none shared with the other blog's posts
+    first_post=datetime(2020, 3, 2, 10, 0, tzinfo=UTC),
+    every_days=29,
+    first_comment_id=40001,
+    pinger_host="lunarledger.wordpress.test",  # stands for lunarledger.wordpress.com
+    pinger_name="Lunar Ledger",
+    pinger_owner="Ines Carvalho",
+)
+
+
+def _rng_name(spec: ArchiveSpec, name: str) -> str:
+    return f"{name}-{spec.key}" if spec.key else name
+
+
+def _posts(seed: str, spec: ArchiveSpec) -> list[Post]:
+    rng = rng_for(seed, _rng_name(spec, "archive-posts"))
     writer = Writer(rng)
     out = []
-    for n in range(ARCHIVE_POSTS):
+    for n in range(spec.posts):
         ctx = writer.context()
         title = writer.title("space", ctx) or f"From the registry, part {n + 1}"
         paragraphs = tuple(writer.blog_paragraphs("space", ctx, rng.randint(120, 220)))
+        wp_id = spec.first_id + n
         out.append(
             Post(
-                wp_id=FIRST_ID + n,
-                slug=f"{slugify(title)}-{FIRST_ID + n}",
+                wp_id=wp_id,
+                slug=f"{slugify(title)}-{wp_id}",
                 title=title,
-                published=FIRST_POST + timedelta(days=11 * n, hours=rng.randint(0, 8)),
+                published=spec.first_post
+                + timedelta(days=spec.every_days * n, hours=rng.randint(0, 8)),
                 day=1,
                 theme=_THEMES[n % len(_THEMES)],
                 category="Archive",
@@ -66,27 +119,28 @@ def _posts(seed: str) -> list[Post]:
     return out
 
 
-def _site(pages: list[BlogPage]) -> BlogSite:
+def _site(pages: list[BlogPage], spec: ArchiveSpec) -> BlogSite:
     return BlogSite(
-        host=ARCHIVE_HOST,
-        name="Old Orbit",
+        host=spec.pinger_host,
+        name=spec.pinger_name,
         tagline="Notes on the registry, since 2018",
         engine="wordpress",
         feed_path="/feed/",
         feed_format="rss",
         title_sep=" – ",
-        owner="Piet Alderman",
+        owner=spec.pinger_owner,
         hentry=False,
         pages=tuple(sorted(pages, key=lambda p: p.published)),
     )
 
 
 def archive_part(
-    seed: str, org: Organisation
+    seed: str, org: Organisation, spec: ArchiveSpec = OLD_ORBIT
 ) -> tuple[tuple[Post, ...], BlogSite, tuple[WpComment, ...]]:
-    """The old posts, the blog that linked them, and the comment rows on them."""
-    posts = _posts(seed)
-    rng = rng_for(seed, "archive-linkbacks")
+    """The old posts of ``org``'s blog (at ``org.host``), the blog that linked them, and the
+    comment rows on them."""
+    posts = _posts(seed, spec)
+    rng = rng_for(seed, _rng_name(spec, "archive-linkbacks"))
     writer = Writer(rng)
     pages: list[BlogPage] = []
     notify: list[tuple[BlogPage, Post, str]] = []
@@ -104,10 +158,10 @@ def archive_part(
             paragraphs = (lead, *words[1:])
             slug = f"{kind}-notes-{post.wp_id}"
             page = BlogPage(
-                host=ARCHIVE_HOST,
+                host=spec.pinger_host,
                 path=f"/{when.year:04d}/{when.month:02d}/{when.day:02d}/{slug}/",
                 title=f"Revisiting the registry: {post.title}",
-                author="Piet Alderman",
+                author=spec.pinger_owner,
                 published=when,
                 day=1,
                 paragraphs=paragraphs,
@@ -117,10 +171,10 @@ def archive_part(
             )
             pages.append(page)
             notify.append((page, post, kind))
-    site = _site(pages)
+    site = _site(pages, spec)
     rows: list[WpComment] = []
     for page, post, kind in notify:
-        source = Href(ARCHIVE_HOST, page.path)
+        source = Href(spec.pinger_host, page.path)
         if kind == "pingback":
             title = blog_html_title(site, page)
             rows.append(
@@ -168,7 +222,7 @@ def archive_part(
                 )
             )  # fmt: skip
     ordered = sorted(range(len(rows)), key=lambda i: rows[i].date)
-    ids = {i: FIRST_COMMENT_ID + k * 2 for k, i in enumerate(ordered)}
+    ids = {i: spec.first_comment_id + k * 2 for k, i in enumerate(ordered)}
     out = [replace(rows[i], id=ids[i]) for i in ordered]
     out += [replace(reply, id=ids[i] + 1, parent=ids[i]) for i, reply in replies]
     return tuple(posts), site, tuple(sorted(out, key=lambda c: c.id))

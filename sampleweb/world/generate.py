@@ -26,16 +26,19 @@ from sampleweb.world.model import (
 from sampleweb.world.news_world import news_sites
 from sampleweb.world.org_posts import ORG, POSTS
 from sampleweb.world.weave import FILLER, links_for, with_filler
+from sampleweb.world.wpcom_blog import wpcom_blog
 
 
 def build_world(seed: str = "mediamon", scale: str = "small", *, archive: bool = False) -> World:
     """The whole small world (the large scale adds lazily generated bulk sites on top; with
-    ``archive`` the blog has years of older posts too: ``sampleweb.world.archive``)."""
+    ``archive`` the blog has years of older posts too, ``sampleweb.world.archive``, and the
+    organisation has a second blog, on WordPress.com: ``sampleweb.world.wpcom_blog``)."""
     posts = {p.wp_id: p for p in POSTS}
     blogs = tuple(_blog_site(seed, i, posts) for i in range(len(BLOGS)))
     news, stories = news_sites(seed, posts)
     rows = notify.comments(seed, blogs, news)
     all_posts = POSTS
+    hosted = wpcom_blog(seed, scale, ORG) if archive else None
     if archive:
         old_posts, old_blog, old_rows = archive_part(seed, ORG)
         all_posts, blogs, rows = old_posts + POSTS, (*blogs, old_blog), old_rows + rows
@@ -49,6 +52,7 @@ def build_world(seed: str = "mediamon", scale: str = "small", *, archive: bool =
         news=news,
         stories=stories,
         bulk_sites=50 if scale == "large" else 0,
+        wpcom_blog=hosted,
     )
 
 

@@ -81,6 +81,9 @@ class Organisation:
     acronym_in_word: str  # a longer acronym that contains ours
     acronym_in_word_name: str
     email: str
+    #: A blog hosted on WordPress.com has ``wp.me`` shortlinks (``wp.me/p<code>-<post id in
+    #: base 62>``); a self-hosted one (no code) has WordPress's ``/?p=ID``.
+    shortlink_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +245,10 @@ class World:
     news: tuple[NewsSite, ...]
     stories: tuple[Story, ...]
     bulk_sites: int = 0  # number of benchmark news sites (large scale only)
+    #: The organisation's second blog, hosted on WordPress.com (the ``archive`` scenario): a
+    #: world of its own (its ``org`` names that blog; its posts, comment rows and the blog that
+    #: pinged them), so the same WordPress pages, feeds and API render it.
+    wpcom_blog: World | None = None
 
     def post(self, wp_id: int) -> Post:
         for p in self.posts:

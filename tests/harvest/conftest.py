@@ -80,12 +80,24 @@ def write_config(
     recheck: str = "[1, 7]",
     wpcom_api_base: str = "",
 ) -> Path:
-    """A config for the sample web's organisation: its own blog, no press sources."""
+    """A config for the sample web's organisation: its own blog (and, in the archive scenario,
+    its blog on WordPress.com), no press sources."""
     org = web.world.org
     truth = web.truth()
     hosts = dict.fromkeys(web.hosts(), "127.0.0.1") | dict(extra_hosts or {})
     resolve = ", ".join(f'{toml_string(h)} = "{ip}"' for h, ip in sorted(hosts.items()))
     allow = '["127.0.0.1"]' if allow_loopback else "[]"
+    hosted = truth.get("wpcom_blog")  # the archive scenario's blog on WordPress.com
+    wpcom_site = (
+        f"""
+[[organisation.sites]]
+url = {toml_string(hosted["site"])}
+feed = {toml_string(hosted["feed"])}
+platform = "wordpress.com"
+"""
+        if hosted
+        else ""
+    )
     path.write_text(
         f"""[organisation]
 name = {toml_string(org.name)}
@@ -96,7 +108,7 @@ authors = [{toml_string(ORG_AUTHOR)}]
 url = {toml_string(web.url(org.host))}
 feed = {toml_string(web.url(org.host, "/feed/"))}
 platform = "wordpress"
-
+{wpcom_site}
 [linkbacks]
 wpcom_api_base = {toml_string(wpcom_api_base or truth["organisation"]["wpcom_api_base"])}
 recheck_after_days = {recheck}

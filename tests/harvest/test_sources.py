@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from crawler.domain import Document, FoundVia, Mention, MentionKind, Protocol
+from crawler.linkbacks.verify import RESPONSE_NOTES
 from crawler.matching.urls import canonicalize_url
 from crawler.receiver.decide import WAS_VERIFIED
 from crawler.storage.db import make_engine, session_scope
@@ -174,6 +175,65 @@ def test_verify_settles_receipts_and_deletes_removed_links(
     assert (sources["nolink"], "pingback") not in stored
     reblogged = stored[(reblog["source"], "reblog")]
     assert (reblogged.note, reblogged.found_via) == (reblog["note"], "receiver")
+
+
+def test_verify_folds_the_plain_link_of_the_same_page(
+    web: SampleWeb, fixture_site: FixtureSite, sqlite_url: str, tmp_path: Path
+) -> None:
+    """Superseded links are retired in the receiver's flow too (#16): the crawler stored the
+    page as a plain link, then its webmention is verified: one find, the stronger kind."""
+    _migrated(sqlite_url)
+    target, sources = serve_sources(fixture_site)
+    page = Document(canonicalize_url(sources["ok"]), sources["ok"], title="Links")
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as session:
+        record_mentions(
+            session,
+            [Mention(ORG, page, MentionKind.LINK, FoundVia.CRAWL, target=target)],
+            NOW - timedelta(days=1),
+        )
+        queue_receipt(session, Protocol.WEBMENTION, sources["ok"], target, now=NOW)
+    engine.dispose()
+    report = in_child("verify", str(_config(tmp_path, web)), sqlite_url, timeout=60, now=NOW)
+    assert report.exit_status == 0, report.error
+    assert report.verified == 1
+    [found] = [m for m in stored_mentions(sqlite_url) if m.url == sources["ok"]]
+    assert found.kind == "webmention"
+    assert {"crawl", "receiver"} <= set(found.routes)  # the link's route is kept
+
+
+def test_verify_records_social_responses_as_such(
+    web: SampleWeb, fixture_site: FixtureSite, sqlite_url: str, tmp_path: Path
+) -> None:
+    """brid.gy-style webmentions through the receiver's flow (#16): a like, a repost and a
+    reply (h-entry ``u-like-of``, ``u-repost-of``, ``u-in-reply-to`` naming the post) are
+    stored as webmentions noted as such; a plain h-entry link is a plain webmention."""
+    _migrated(sqlite_url)
+    target, _ = serve_sources(fixture_site)
+    post = fixture_site.url("/2024/03/post/")
+    props = {"like": "u-like-of", "repost": "u-repost-of", "reply": "u-in-reply-to", "": ""}
+    sources = {}
+    for response, prop in props.items():
+        path = f"/social/{response or 'plain'}"
+        fixture_site.add(
+            path,
+            200,
+            '<title>A response</title><article class="h-entry">'
+            '<a class="p-author h-card" href="https://social.test/@ana">Ana</a> '
+            f'<a class="{prop}" href="{post}">{post}</a></article>',
+        )
+        sources[response] = fixture_site.url(path)
+    engine = make_engine(sqlite_url)
+    with session_scope(engine) as session:
+        for source in sources.values():
+            queue_receipt(session, Protocol.WEBMENTION, source, target, now=NOW)
+    engine.dispose()
+    report = in_child("verify", str(_config(tmp_path, web)), sqlite_url, timeout=60, now=NOW)
+    assert report.exit_status == 0, report.error
+    stored = {m.url: m for m in stored_mentions(sqlite_url)}
+    for response, source in sources.items():
+        assert stored[source].kind == "webmention", response
+        assert stored[source].note == RESPONSE_NOTES.get(response, ""), response
 
 
 def test_the_address_guard_refuses_private_sources(

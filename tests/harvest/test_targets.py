@@ -16,7 +16,9 @@ from sqlalchemy import select
 
 from crawler.domain import Document, FoundVia, Mention, MentionKind, Platform, Post
 from crawler.matching.urls import canonicalize_url
+from crawler.posts.model import FoundPost
 from crawler.storage.db import make_engine, session_scope
+from crawler.storage.inventory import record_inventory
 from crawler.storage.linkbacks import checked_sources, linkback_rows
 from crawler.storage.mentions import record_mentions, stronger_linkbacks
 from crawler.storage.migrate import upgrade
@@ -40,7 +42,11 @@ FORMS = {
     "comment fragment": "http://blog.example.org/2026/10/27/launch-window/#comment-12",
     "replytocom": "https://blog.example.org/2026/10/27/launch-window/?replytocom=12",
     "as published": PUBLISHED,
+    "shortlink wp.me": "https://wp.me/p8Xy1-1d",
+    "shortlink wp.me, http": "http://wp.me/p8Xy1-1d",
 }
+#: The post's wp.me shortlink, as the inventory stores it (after following it back to the post).
+WPME = "https://wp.me/p8Xy1-1d"
 
 
 def _store_posts(db_url: str) -> None:
@@ -55,6 +61,15 @@ def _store_posts(db_url: str) -> None:
             ],
             NOW,
             site_url="http://blog.example.org/",
+        )
+        record_inventory(
+            session,
+            ORG,
+            "http://blog.example.org/",
+            "wordpress",
+            [FoundPost(PUBLISHED, wp_post_id=77, shortlink=WPME)],
+            [],
+            NOW,
         )
     engine.dispose()
 

@@ -148,6 +148,24 @@ def test_post_index_finds_every_variant() -> None:
     assert index.lookup("https://example.org/?p=7") is None  # id 7 belongs to the other site
     assert index.lookup("https://other.example/?p=7") == "https://other.example/2024/05/x/"
     assert index.lookup("https://example.org/?p=999") is None
+
+
+def test_post_index_finds_a_post_by_its_wpme_shortlink() -> None:
+    """A WordPress.com shortlink lives on another host and says nothing in its path: only the
+    stored shortlink ties it to the post (#16)."""
+    index = PostIndex(
+        [("https://fieldnotes.wordpress.com/2021/03/02/a-post/", 77), (POST, 123)],
+        [("https://wp.me/peLq9Z-1d", "https://fieldnotes.wordpress.com/2021/03/02/a-post/")],
+    )
+    wanted = "https://fieldnotes.wordpress.com/2021/03/02/a-post/"
+    for variant in [
+        "https://wp.me/peLq9Z-1d",
+        "http://wp.me/peLq9Z-1d",
+        "https://wp.me/peLq9Z-1d/",
+    ]:
+        assert index.lookup(variant) == wanted, variant
+    assert index.lookup("https://wp.me/peLq9Z-1e") is None  # another post of that blog
+    assert index.lookup("https://wp.me/?p=77") is None  # an id means nothing on wp.me
     assert index.lookup("https://example.org/2024/05/") is None
     assert index.lookup("https://example.org/?p=abc") is None
     assert index.lookup("not a url") is None

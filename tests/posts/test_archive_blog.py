@@ -1,7 +1,9 @@
 """Done when (#16): on a fresh database, `mediamon linkbacks` with no arguments finds every
 linkback and comment of a years-old WordPress blog (the sample web's ``archive`` scenario:
 200 posts since 2019, old posts pinged, trackbacked and commented on, across the four
-comment markups) - the new site's whole post inventory is taken first, on its own."""
+comment markups), and of the organisation's second blog, hosted on WordPress.com (64 posts
+since 2020, listed by the WordPress.com public API, wp.me shortlinks) - each new site's whole
+post inventory is taken first, on its own."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,10 +23,11 @@ from sqlalchemy import func, select
 
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.migrate import upgrade
-from crawler.storage.models import CrawlRunRow, PostRow
+from crawler.storage.models import CrawlRunRow, PostInventoryRow, PostRow
+from crawler.storage.posts import published_targets
 from sampleweb.server.client import fetch
 from sampleweb.server.router import SampleWeb
-from sampleweb.world.archive import ARCHIVE_POSTS
+from sampleweb.world.archive import ARCHIVE_POSTS, FIELD_NOTES
 from tests.harvest.conftest import (
     HANG_SECONDS,
     SLOW_SECONDS,
@@ -32,7 +36,10 @@ from tests.harvest.conftest import (
     write_config,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]  # two blogs, on a shared machine
+#: Every post of both blogs: the old blog's archive and its 6 day-1 posts, and the
+#: WordPress.com blog's posts.
+ALL_POSTS = ARCHIVE_POSTS + 6 + FIELD_NOTES.posts
 
 
 @pytest.fixture(scope="module")
@@ -80,12 +87,20 @@ def test_fresh_database_linkbacks_finds_every_old_linkback(
     first = mediamon(*base, "linkbacks", cwd=tmp_path)
     assert first.returncode == 0, first.stderr[-3000:]
     assert "listing every post" in first.stdout
-    assert f"{ARCHIVE_POSTS + 6} posts, {ARCHIVE_POSTS + 6} new." in first.stdout
+    assert f"{ALL_POSTS} posts, {ALL_POSTS} new." in first.stdout
 
     got = {(m.kind, m.key, m.target) for m in stored_mentions(db)}
     assert got == expected
     old_urls = {p["url"] for p in old}
     assert sum(1 for _, _, target in got if target in old_urls) == 78
+    # The blog on WordPress.com: its pings, trackbacks and comments, against its post URLs.
+    hosted = [p for p in truth["posts"] if p["url"].startswith(truth["wpcom_blog"]["site"])]
+    hosted_urls = {p["url"] for p in hosted}
+    on_hosted = Counter(kind for kind, _, target in got if target in hosted_urls)
+    assert on_hosted["pingback"] == 8
+    assert on_hosted["trackback"] == 3
+    assert on_hosted["comment"] >= 12
+    _check_wpcom_inventory(db, truth, hosted)
 
     again = mediamon(*base, "linkbacks", cwd=tmp_path)
     assert again.returncode == 0, again.stderr[-3000:]
@@ -99,9 +114,38 @@ def test_fresh_database_linkbacks_finds_every_old_linkback(
     text = digest.stdout
     assert "FOUND ON OLDER POSTS" in text
     older = text.split("FOUND ON OLDER POSTS", 1)[1]
-    on_old = sum(1 for _, _, target in expected if target in old_urls)
-    assert int(older.split(" linkbacks to", 1)[0].split()[-1]) >= on_old
+    on_old = [target for _, _, target in expected if target in old_urls | hosted_urls]
+    count, _, rest = older.strip().partition(" linkbacks to ")
+    assert int(count) >= len(on_old)  # the WordPress.com blog's among them
+    assert int(rest.split(" posts.", 1)[0]) >= len(set(on_old))
     assert "Revisiting the registry:" in older
+
+
+def _check_wpcom_inventory(db: str, truth: dict[str, Any], hosted: list[dict[str, Any]]) -> None:
+    """The WordPress.com blog was listed through the WordPress.com API (not the core REST
+    API it lacks), each post stored with its wp.me shortlink, which leads to the post."""
+    site = truth["wpcom_blog"]["site"]
+    org = truth["organisation"]["name"]
+    engine = make_engine(db)
+    with session_scope(engine) as session:
+        inventory = session.scalars(
+            select(PostInventoryRow).where(PostInventoryRow.site_url == site)
+        ).one()
+        routes = {r["route"]: r for r in inventory.routes}
+        rows = session.execute(
+            select(PostRow.url, PostRow.shortlink).where(PostRow.site_url == site)
+        ).all()
+        stored = dict(rows)
+        resolved = published_targets(session, org, [p["shortlink"] for p in hosted])
+    engine.dispose()
+    assert inventory.posts == len(hosted)
+    assert routes["wpcom-api"]["status"] == "ok"
+    assert routes["wpcom-api"]["posts"] == len(hosted)
+    assert routes["wp-rest"]["status"] == "skipped"
+    assert stored == {p["url"]: p["shortlink"] for p in hosted}
+    assert {short: url for short, (_, url) in resolved.items()} == {
+        p["shortlink"]: p["url"] for p in hosted
+    }
 
 
 def test_scheduled_harvest_takes_a_new_sites_inventory_first(
@@ -121,7 +165,7 @@ def test_scheduled_harvest_takes_a_new_sites_inventory_first(
         jobs = [run.job for run in session.scalars(select(CrawlRunRow).order_by(CrawlRunRow.id))]
         posts = session.scalar(select(func.count()).select_from(PostRow))
     engine.dispose()
-    assert posts == ARCHIVE_POSTS + 6
+    assert posts == ALL_POSTS
     assert "posts" in jobs
     assert "harvest" in jobs
     got = {(m.kind, m.key, m.target) for m in stored_mentions(db)}

@@ -94,6 +94,20 @@ def test_unknown_links_and_self_links_are_ignored(stage: PressStage) -> None:
     assert [m.target for m in stage.evaluate([shortlink], PRESS)] == [POST]
 
 
+def test_a_link_through_the_posts_wpme_shortlink_is_a_link_to_the_post() -> None:
+    """wp.me is another host: only the post's stored shortlink ties the link to it (#16)."""
+    posts = PostLinks(
+        [(POST, 480), (OTHER_POST, None)],
+        ["https://orbitalregistry.test/"],
+        [("https://wp.me/p7ZfA-7K", POST)],
+    )
+    stage = PressStage("ORA", QUERIES, posts)
+    linked = page("Read it.", links=(("http://wp.me/p7ZfA-7K", "it"),))
+    assert [m.target for m in stage.evaluate([linked], BLOG)] == [POST]
+    other = page("Read it.", links=(("https://wp.me/p7ZfA-7L", "it"),))
+    assert stage.evaluate([other], BLOG) == []
+
+
 def test_our_own_pages_are_never_coverage(stage: PressStage) -> None:
     ours = Page(
         Document(canonical_url=POST, url=POST, text="The Orbital Registry Agency said."),

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
+from crawler.posts.model import FoundPost
 from crawler.receiver.policy import Policy, TargetProblem, domain_blocked
 from crawler.storage.db import session_scope
+from crawler.storage.inventory import record_inventory
 from crawler.storage.receipts import block_source
-from tests.receiver.conftest import NOW, POSTS, add_posts, make_config
+from tests.receiver.conftest import NOW, ORG, POSTS, add_posts, make_config
 
 
 class Clock:
@@ -46,6 +48,26 @@ def test_check_target(
     add_posts(sqlite_engine)
     check = Policy(make_config(), sqlite_engine).check_target(url)
     assert (check.post, check.problem) == (post, problem)
+
+
+def test_a_ping_to_the_posts_wpme_shortlink_targets_the_post(sqlite_engine: Engine) -> None:
+    """A WordPress.com post's stored wp.me shortlink names the post (#16); another wp.me
+    link is nobody's post."""
+    add_posts(sqlite_engine)
+    with session_scope(sqlite_engine) as session:
+        record_inventory(
+            session,
+            ORG,
+            "https://blog.example.org/",
+            "wordpress.com",
+            [FoundPost(POSTS[0], wp_post_id=1, shortlink="https://wp.me/peLq9Z-1")],
+            [],
+            NOW,
+        )
+    policy = Policy(make_config(), sqlite_engine)
+    check = policy.check_target("http://wp.me/peLq9Z-1")
+    assert (check.post, check.problem) == (POSTS[0], None)
+    assert policy.check_target("https://wp.me/peLq9Z-2").problem is TargetProblem.FOREIGN
 
 
 def test_posts_are_cached_and_reloaded_on_a_miss_at_most_so_often(sqlite_engine: Engine) -> None:
