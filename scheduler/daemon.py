@@ -4,6 +4,10 @@ Jobs are stored in the same database (SQLAlchemy job store) under stable ids, wi
 max_instances=1 and a misfire grace time. Only the leader runs them (scheduler.leadership);
 SIGTERM/SIGINT stop taking jobs, give running crawls a grace period, and exit 0. The config
 file is re-read when it changes; an invalid edit is reported and the last good config kept.
+
+Several organisations in one database (#16): one daemon leads for the database and every job
+runs once per loaded organisation, each with its own config (its own ``Runtime``), in the
+order the config files were given.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -30,18 +34,21 @@ from scheduler.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-_runtime: Runtime | None = None
+_runtimes: list[Runtime] = []
+"""The leading daemon's organisations (APScheduler calls ``run_job`` by a text reference)."""
 
 
 def run_job(job_id: str) -> None:
-    """APScheduler's entry point for every stored job (a text reference survives restarts)."""
-    if _runtime is None or _runtime.stop.is_set():
-        return
+    """APScheduler's entry point for every stored job (a text reference survives restarts):
+    the job runs for every organisation in turn."""
     spec = {j.id: j for j in all_jobs()}.get(job_id)
     if spec is None:
         log.error("unknown job %s in the job store; ignoring it", job_id)
         return
-    record(_runtime, spec.id, spec.run)
+    for rt in list(_runtimes):
+        if rt.stop.is_set():
+            return
+        record(rt, spec.id, spec.run)
 
 
 def run_once(rt: Runtime, jobs: list[JobSpec] | None = None) -> dict[str, dict[str, Any] | None]:
@@ -52,6 +59,20 @@ def run_once(rt: Runtime, jobs: list[JobSpec] | None = None) -> dict[str, dict[s
             break
         log.info("running %s", spec.id)
         results[spec.id] = record(rt, spec.id, spec.run)
+    return results
+
+
+def run_once_each(
+    runtimes: Sequence[Runtime], jobs: list[JobSpec] | None = None
+) -> dict[str, dict[str, Any] | None]:
+    """``run_once`` for each organisation in turn (#16); with several, the result's keys
+    are ``org: job`` so a failure names its organisation."""
+    if len(runtimes) == 1:
+        return run_once(runtimes[0], jobs)
+    results: dict[str, dict[str, Any] | None] = {}
+    for rt in runtimes:
+        name = rt.config.organisation.name
+        results.update({f"{name}: {job}": s for job, s in run_once(rt, jobs).items()})
     return results
 
 
@@ -124,9 +145,13 @@ def run_daemon(
     config_path: Path | None,
     *,
     on_event: Callable[[str], None] = lambda _message: None,
+    others: Sequence[tuple[Runtime, Path | None]] = (),
 ) -> int:
-    """Lead (or stand by), run the jobs until told to stop, then shut down cleanly."""
-    global _runtime
+    """Lead (or stand by), run the jobs until told to stop, then shut down cleanly.
+
+    ``others`` are more organisations of the same database (each runtime with its config
+    file, sharing ``rt``'s engine, clock and stop flag): one leader runs every job for each.
+    """
     leadership = Leadership(rt.engine, rt.config.scheduler.lease_seconds)
     if not leadership.wait_for_leadership(
         rt.stop, on_standby=lambda: on_event("standing by: another scheduler is active")
@@ -136,8 +161,9 @@ def run_daemon(
     closed = close_interrupted_runs(rt)
     if closed:
         on_event(f"marked {closed} run(s) left by a dead process as interrupted")
-    watcher = ConfigWatcher(config_path, rt.config)
-    _runtime = rt
+    watched = [(rt, ConfigWatcher(config_path, rt.config))]
+    watched += [(other, ConfigWatcher(path, other.config)) for other, path in others]
+    _runtimes[:] = [runtime for runtime, _ in watched]
     sched = build_scheduler(rt)
     schedule_jobs(sched, rt.config)
     sched.start()
@@ -149,14 +175,15 @@ def run_daemon(
             if not leadership.renew():
                 log.error("lost the scheduler lease; stopping so the new leader runs alone")
                 break
-            rt.config = watcher.poll()
+            for runtime, watcher in watched:
+                runtime.config = watcher.poll()
     finally:
         rt.stop.set()
         sched.shutdown(wait=False)
         stop_all_children(rt.config.scheduler.stop_grace_seconds)
         _wait_for_threads(sched)
         leadership.release()
-        _runtime = None
+        _runtimes.clear()
         on_event("stopped")
     return 0
 

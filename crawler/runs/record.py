@@ -55,12 +55,14 @@ class RunRecord:
     owned: bool
 
     @classmethod
-    def open(cls, engine: Engine, job: str, now: datetime, run_id: int | None) -> RunRecord:
-        """Start a row for ``job``, or adopt ``run_id`` that a parent started."""
+    def open(
+        cls, engine: Engine, job: str, now: datetime, run_id: int | None, org: str = ""
+    ) -> RunRecord:
+        """Start a row for ``job`` of ``org``, or adopt ``run_id`` that a parent started."""
         if run_id is not None:
             return cls(engine, run_id, owned=False)
         with session_scope(engine) as session:
-            return cls(engine, start_run(session, job, now), owned=True)
+            return cls(engine, start_run(session, job, now, org=org), owned=True)
 
     def finish(self, report: RunReport) -> None:
         """Record the outcome, if the row is ours (a parent finishes its own rows)."""
