@@ -14,7 +14,7 @@ import logging
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -31,6 +31,7 @@ from crawler.alert_config import (
 )
 from crawler.domain import Platform, SourceKind
 from crawler.matching import QuerySyntaxError, parse_query, query_warnings
+from crawler.matching.urls import canonicalize_url
 
 log = logging.getLogger(__name__)
 
@@ -488,8 +489,76 @@ def load_config(path: str | os.PathLike[str], *, env: Mapping[str, str] | None =
 
 def config_path(option: str | None, env: Mapping[str, str] | None = None) -> Path:
     """The config file to use: the option, else $MEDIAMON_CONFIG, else ./mediamon.toml."""
+    return config_paths((option,) if option else (), env)[0]
+
+
+def config_paths(options: Sequence[str], env: Mapping[str, str] | None = None) -> list[Path]:
+    """The config files to use, one per organisation (#16): every ``--config``, else the
+    ``os.pathsep``-separated list in $MEDIAMON_CONFIG, else ./mediamon.toml."""
     env = os.environ if env is None else env
-    return Path(option or env.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    if options:
+        return [Path(o) for o in options]
+    listed = [p for p in env.get(CONFIG_ENV, "").split(os.pathsep) if p.strip()]
+    return [Path(p) for p in listed] or [Path(DEFAULT_CONFIG)]
+
+
+def load_configs(
+    paths: Sequence[str | os.PathLike[str]], *, env: Mapping[str, str] | None = None
+) -> tuple[Config, ...]:
+    """Read one config file per organisation and check they can share one database.
+
+    :raises ConfigError: a file that does not load, or organisations that clash
+        (``check_organisations``).
+    """
+    configs = tuple(load_config(p, env=env) for p in paths)
+    check_organisations(configs)
+    return configs
+
+
+def check_organisations(configs: Sequence[Config]) -> None:
+    """Several organisations in one database (#16): one database URL for all, distinct
+    names, and no site claimed by two of them (its posts, linkbacks and receipts must have
+    one owner). Watched sources may be shared: each organisation has its own row.
+
+    :raises ConfigError: naming both files and both organisations.
+    """
+    if len(configs) < 2:
+        return
+    problems: list[str] = []
+    first = configs[0]
+    first_db = database_url(first, None, env={})
+    for config in configs[1:]:
+        if database_url(config, None, env={}) != first_db:
+            problems.append(
+                f"{_file(config)}: database.url differs from {_file(first)}'s; several "
+                "organisations must share one database"
+            )
+    names: dict[str, Config] = {}
+    claimed: dict[str, tuple[Config, str]] = {}
+    for config in configs:
+        name = config.organisation.name
+        if name in names:
+            problems.append(
+                f"{_file(config)}: organisation {name!r} is also in {_file(names[name])}; "
+                "organisation names must differ"
+            )
+        names.setdefault(name, config)
+        for site in config.organisation.sites:
+            for url in {site.url, site.feed} - {""}:
+                key = canonicalize_url(url)
+                owner = claimed.get(key)
+                if owner is not None and owner[0].organisation.name != name:
+                    problems.append(
+                        f"{_file(config)}: site {url} is claimed by both organisation "
+                        f"{owner[0].organisation.name!r} ({_file(owner[0])}) and {name!r}"
+                    )
+                claimed.setdefault(key, (config, url))
+    if problems:
+        raise ConfigError("\n".join(dict.fromkeys(problems)))
+
+
+def _file(config: Config) -> str:
+    return Path(config.path).name if config.path else DEFAULT_CONFIG
 
 
 def database_url(

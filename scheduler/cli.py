@@ -60,7 +60,15 @@ class _Commands(click.Group):
     "--config",
     "config_option",
     metavar="PATH",
-    help="Config file (default ./mediamon.toml, or $MEDIAMON_CONFIG).",
+    multiple=True,
+    help="Config file (default ./mediamon.toml, or $MEDIAMON_CONFIG); repeat it, one file per "
+    "organisation, to serve several organisations from one database.",
+)
+@click.option(
+    "--org",
+    "org_option",
+    metavar="NAME",
+    help="The organisation a command works for, when several are loaded.",
 )
 @click.option(
     "--db",
@@ -71,7 +79,13 @@ class _Commands(click.Group):
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 @click.version_option(package_name="mediamon")
 @click.pass_context
-def cli(ctx: click.Context, config_option: str | None, db_option: str | None, verbose: int) -> None:
+def cli(
+    ctx: click.Context,
+    config_option: tuple[str, ...],
+    org_option: str | None,
+    db_option: str | None,
+    verbose: int,
+) -> None:
     """mediamon: who wrote about us, who linked to our posts, mailed every morning."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(
@@ -81,7 +95,7 @@ def cli(ctx: click.Context, config_option: str | None, db_option: str | None, ve
         handler.setLevel(level)
     if verbose == 0:
         quiet_handled_warnings(logging.root.handlers)
-    app = App(config_option, db_option)
+    app = App(config_option, db_option, org_option=org_option)
     ctx.obj = app
     ctx.call_on_close(app.close)
 
@@ -126,7 +140,8 @@ def db_upgrade(app: App) -> None:
     else:
         app.console.print(f"Database {where} migrated from {before or 'empty'} to {after}.")
     with session_scope(engine) as session:
-        sync_sources(session, app.config, app.now())
+        for config in app.configs:  # every organisation loaded (#16)
+            sync_sources(session, config, app.now())
 
 
 @cli.command()
@@ -141,9 +156,10 @@ def status(app: App, as_json: bool) -> None:
     engine = app.engine()
     with session_scope(engine) as session:
         sync_sources(session, app.config, app.now())
-        states = source_states(session, app.config.organisation.name)
-        last = last_run_per_job(session)
-        runs = recent_runs(session, limit=10)
+        org = app.config.organisation.name
+        states = source_states(session, org)
+        last = last_run_per_job(session, org)
+        runs = recent_runs(session, limit=10, orgs=[org])
         failed_alerts = failed_count(session, app.config.organisation.name)
     queue_info = queue_status(app.config)
     if as_json:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from rich.table import Table
 
 from scheduler.clock import Clock, SystemClock, parse_clock
 from scheduler.context import App, Failure
-from scheduler.daemon import install_signal_handlers, run_daemon, run_once
+from scheduler.daemon import install_signal_handlers, run_daemon, run_once_each
 from scheduler.jobs import all_jobs
 from scheduler.output import run_result, stats_line
 from scheduler.runtime import Runtime
@@ -47,15 +48,18 @@ def run(app: App, once: bool, job_ids: tuple[str, ...], clock_spec: str | None) 
     """The scheduler: polls, crawls, harvests, verifies, re-checks, sends the digest.
 
     One scheduler is active per database; a second one stands by and takes over when the
-    first dies. SIGTERM or SIGINT stops taking jobs, lets running crawls finish (within
+    first dies. With several config files it runs every job for each organisation (or only
+    for --org NAME). SIGTERM or SIGINT stops taking jobs, lets running crawls finish (within
     scheduler.stop_grace_seconds) and exits 0.
     """
     engine = app.engine()
-    rt = Runtime(app.config, app.database_url, engine, _clock(clock_spec))
+    configs = app.configs if app.org_option is None else (app.config,)
+    rt = Runtime(configs[0], app.database_url, engine, _clock(clock_spec))
+    others = [Runtime(c, rt.db_url, engine, rt.clock, rt.stop) for c in configs[1:]]
     install_signal_handlers(rt.stop)
     if once:
         jobs = [j for j in all_jobs() if not job_ids or j.id in job_ids]
-        results = run_once(rt, jobs)
+        results = run_once_each([rt, *others], jobs)
         table = Table(title="run --once")
         for column in ("job", "result"):
             table.add_column(column, overflow="fold")
@@ -80,5 +84,11 @@ def run(app: App, once: bool, job_ids: tuple[str, ...], clock_spec: str | None) 
     def say(message: str) -> None:
         click.echo(f"mediamon run: {message}", err=True)
 
-    code = run_daemon(rt, app.config_file, on_event=say)
+    paths = {c.organisation.name: Path(c.path) if c.path else None for c in configs}
+    code = run_daemon(
+        rt,
+        paths[rt.config.organisation.name],
+        on_event=say,
+        others=[(o, paths[o.config.organisation.name]) for o in others],
+    )
     sys.exit(code)

@@ -128,12 +128,15 @@ def serve(
     forwarded_allow_ips: str,
     access_log: bool,
 ) -> None:
-    """The linkback receiver: Pingback, Webmention and TrackBack endpoints, a status page."""
-    config = app.config
+    """The linkback receiver: Pingback, Webmention and TrackBack endpoints, a status page.
+
+    One receiver serves every loaded organisation (#16): a ping goes to the organisation
+    whose post its target is; the first config's [receiver] settings apply."""
+    config, *others = app.configs
     engine = app.engine()
     host = host or config.receiver.host
     port = config.receiver.port if port is None else port
-    asgi = build_app(config, engine, proxy_headers=proxy_headers)
+    asgi = build_app(config, engine, proxy_headers=proxy_headers, others=others)
     sock = _bind(host, port)
     local = f"http://{_url_host(sock)}:{sock.getsockname()[1]}"
     _setup_logging(access_log)

@@ -70,13 +70,15 @@ def web(
     forwarded_allow_ips: str,
     with_receiver: bool,
 ) -> None:
-    """The newsroom: search, triage and follow coverage in a browser."""
-    config = app.config
+    """The newsroom: search, triage and follow coverage in a browser (every organisation of
+    the database; each user sees those granted to them)."""
+    config, *others = app.configs
     engine = app.engine()
     settings = WebSettings(secure_cookies=secure_cookies, timezone=config.organisation.timezone)
     asgi: ASGIApp = build_web_app(engine, settings)
     if with_receiver:
-        asgi = with_receiver_app(asgi, build_app(config, engine, proxy_headers=proxy_headers))
+        receiver = build_app(config, engine, proxy_headers=proxy_headers, others=others)
+        asgi = with_receiver_app(asgi, receiver)
     sock = _bind(host, port)
     app.console.print(
         f"mediamon web for {config.organisation.name} on "

@@ -76,7 +76,11 @@ def worker(app: App, processes: int, threads: int, flows: str) -> None:
 
 def _supervise(app: App, processes: int, threads: int, flows: list[str]) -> int:
     """Run ``processes`` single-process workers and pass SIGTERM/SIGINT on to them."""
-    args = [sys.executable, "-m", "scheduler.cli", "--config", str(app.config_file)]
+    args = [sys.executable, "-m", "scheduler.cli"]
+    for path in app.config_files:  # the same organisations, and the same --org (#16)
+        args += ["--config", str(path)]
+    if app.org_option:
+        args += ["--org", app.org_option]
     level = logging.getLogger().getEffectiveLevel()
     if level <= logging.INFO:
         args.append("-v" if level == logging.INFO else "-vv")

@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 from sqlalchemy.engine import Engine
 
-from crawler.config import Config, ConfigError, config_path, database_url, load_config
+from crawler.config import Config, ConfigError, config_paths, database_url, load_configs
 from crawler.storage.db import DatabaseError, make_engine
 from crawler.storage.migrate import require_current
 
@@ -31,31 +31,61 @@ class Failure(click.ClickException):
         click.echo(f"mediamon: {self.format_message()}", err=True)
 
 
+def choose_organisation(configs: tuple[Config, ...], org: str | None) -> Config:
+    """The config of the organisation a command works for: the only one loaded, or the one
+    ``--org`` names (#16); a missing or unknown name is an error listing the loaded ones."""
+    names = ", ".join(repr(c.organisation.name) for c in configs)
+    if org is None:
+        if len(configs) == 1:
+            return configs[0]
+        raise Failure(
+            f"several organisations are loaded ({names}): name one with --org NAME", exit_code=2
+        )
+    for config in configs:
+        if config.organisation.name == org:
+            return config
+    raise Failure(f"--org {org!r}: no such organisation; loaded: {names}", exit_code=2)
+
+
 @dataclass
 class App:
-    config_option: str | None
+    config_option: str | tuple[str, ...] | None
     db_option: str | None
     console: Console = field(default_factory=lambda: Console(stderr=False))
     err_console: Console = field(default_factory=lambda: Console(stderr=True))
-    _config: Config | None = None
+    org_option: str | None = None
+    """``--org NAME``: which loaded organisation a command works for (#16)."""
+    _configs: tuple[Config, ...] | None = None
     _engine: Engine | None = None
 
     @property
+    def config_files(self) -> list[Path]:
+        """One config file per organisation (``--config`` repeated, or $MEDIAMON_CONFIG)."""
+        option = self.config_option
+        return config_paths((option,) if isinstance(option, str) else option or ())
+
+    @property
     def config_file(self) -> Path:
-        return config_path(self.config_option)
+        return self.config_files[0]
+
+    @property
+    def configs(self) -> tuple[Config, ...]:
+        """Every loaded organisation's config (the daemon and the receiver serve them all)."""
+        if self._configs is None:
+            try:
+                self._configs = load_configs(self.config_files)
+            except ConfigError as exc:
+                raise Failure(str(exc), exit_code=2) from None
+        return self._configs
 
     @property
     def config(self) -> Config:
-        if self._config is None:
-            try:
-                self._config = load_config(self.config_file)
-            except ConfigError as exc:
-                raise Failure(str(exc), exit_code=2) from None
-        return self._config
+        """The config of the organisation this command works for (``choose_organisation``)."""
+        return choose_organisation(self.configs, self.org_option)
 
     @property
     def database_url(self) -> str:
-        return database_url(self.config, self.db_option)
+        return database_url(self.configs[0], self.db_option)
 
     def engine(self, *, migrated: bool = True) -> Engine:
         """The engine; with ``migrated`` it first checks the schema is current."""

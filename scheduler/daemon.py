@@ -4,6 +4,10 @@ Jobs are stored in the same database (SQLAlchemy job store) under stable ids, wi
 max_instances=1 and a misfire grace time. Only the leader runs them (scheduler.leadership);
 SIGTERM/SIGINT stop taking jobs, give running crawls a grace period, and exit 0. The config
 file is re-read when it changes; an invalid edit is reported and the last good config kept.
+
+Several organisations in one database (#16): one daemon leads for the database and every job
+runs once per loaded organisation, each with its own config (its own ``Runtime``), in the
+order the config files were given.
 """
 
 from __future__ import annotations
@@ -31,36 +35,40 @@ from scheduler.runtime import Runtime
 log = logging.getLogger(__name__)
 
 
-def run_job(job_id: str, rt: Runtime | None = None) -> None:
-    """Run one stored job against the daemon's runtime.
+def run_job(job_id: str, runtimes: Sequence[Runtime] = ()) -> None:
+    """Run one stored job for each of the daemon's organisations in turn.
 
     The job store keeps the text reference ``scheduler.daemon:run_job`` and the job id only (a
     runtime, with its engine and stop event, cannot be pickled into the database); the
-    :class:`RuntimeExecutor` of the daemon that runs the job passes its own runtime. Called
-    without one (a job store read by a process that is not a daemon), it does nothing.
+    :class:`RuntimeExecutor` of the daemon that runs the job passes its runtimes, one per
+    organisation. Called without any (a job store read by a process that is not a daemon), it
+    does nothing.
     """
-    if rt is None or rt.stop.is_set():
-        return
     spec = {j.id: j for j in all_jobs()}.get(job_id)
     if spec is None:
         log.error("unknown job %s in the job store; ignoring it", job_id)
         return
-    record(rt, spec.id, spec.run)
+    for rt in runtimes:
+        if rt.stop.is_set():
+            return
+        record(rt, spec.id, spec.run)
 
 
 class RuntimeExecutor(ThreadPoolExecutor):  # type: ignore[misc]
-    """A thread pool that hands each job the runtime of the daemon that owns this executor.
+    """A thread pool that hands each job the runtimes (one per organisation) of the daemon
+    that owns this executor.
 
-    This keeps the runtime out of module state, so two daemons (two tests, two organisations'
-    schedulers in one process) never see each other's runtime.
+    This keeps the runtimes out of module state, so two daemons in one process (tests) never
+    see each other's organisations.
     """
 
-    def __init__(self, rt: Runtime, max_workers: int) -> None:
+    def __init__(self, runtimes: Sequence[Runtime], max_workers: int) -> None:
         super().__init__(max_workers)
-        self._rt = rt
+        self._runtimes = tuple(runtimes)
 
     def _do_submit_job(self, job: Any, run_times: Sequence[datetime]) -> None:
-        super()._do_submit_job(_BoundJob(job, functools.partial(run_job, rt=self._rt)), run_times)
+        bound = functools.partial(run_job, runtimes=self._runtimes)
+        super()._do_submit_job(_BoundJob(job, bound), run_times)
 
 
 class _BoundJob:
@@ -85,6 +93,20 @@ def run_once(rt: Runtime, jobs: list[JobSpec] | None = None) -> dict[str, dict[s
             break
         log.info("running %s", spec.id)
         results[spec.id] = record(rt, spec.id, spec.run)
+    return results
+
+
+def run_once_each(
+    runtimes: Sequence[Runtime], jobs: list[JobSpec] | None = None
+) -> dict[str, dict[str, Any] | None]:
+    """``run_once`` for each organisation in turn (#16); with several, the result's keys
+    are ``org: job`` so a failure names its organisation."""
+    if len(runtimes) == 1:
+        return run_once(runtimes[0], jobs)
+    results: dict[str, dict[str, Any] | None] = {}
+    for rt in runtimes:
+        name = rt.config.organisation.name
+        results.update({f"{name}: {job}": s for job, s in run_once(rt, jobs).items()})
     return results
 
 
@@ -117,10 +139,12 @@ class ConfigWatcher:
         return self.config
 
 
-def build_scheduler(rt: Runtime) -> BackgroundScheduler:
+def build_scheduler(rt: Runtime, runtimes: Sequence[Runtime] = ()) -> BackgroundScheduler:
+    """The leader's scheduler: jobs stored in ``rt``'s database, run for each of ``runtimes``
+    (the database's organisations; default: ``rt`` alone)."""
     sched = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=rt.engine)},
-        executors={"default": RuntimeExecutor(rt, 4)},
+        executors={"default": RuntimeExecutor(runtimes or [rt], 4)},
         job_defaults={
             "coalesce": True,
             "max_instances": 1,
@@ -157,8 +181,13 @@ def run_daemon(
     config_path: Path | None,
     *,
     on_event: Callable[[str], None] = lambda _message: None,
+    others: Sequence[tuple[Runtime, Path | None]] = (),
 ) -> int:
-    """Lead (or stand by), run the jobs until told to stop, then shut down cleanly."""
+    """Lead (or stand by), run the jobs until told to stop, then shut down cleanly.
+
+    ``others`` are more organisations of the same database (each runtime with its config
+    file, sharing ``rt``'s engine, clock and stop flag): one leader runs every job for each.
+    """
     leadership = Leadership(rt.engine, rt.config.scheduler.lease_seconds)
     if not leadership.wait_for_leadership(
         rt.stop, on_standby=lambda: on_event("standing by: another scheduler is active")
@@ -168,8 +197,9 @@ def run_daemon(
     closed = close_interrupted_runs(rt)
     if closed:
         on_event(f"marked {closed} run(s) left by a dead process as interrupted")
-    watcher = ConfigWatcher(config_path, rt.config)
-    sched = build_scheduler(rt)
+    watched = [(rt, ConfigWatcher(config_path, rt.config))]
+    watched += [(other, ConfigWatcher(path, other.config)) for other, path in others]
+    sched = build_scheduler(rt, [runtime for runtime, _ in watched])
     schedule_jobs(sched, rt.config)
     sched.start()
     started = datetime.now(UTC)
@@ -180,11 +210,13 @@ def run_daemon(
             if not leadership.renew():
                 log.error("lost the scheduler lease; stopping so the new leader runs alone")
                 break
-            rt.config = watcher.poll()
+            for runtime, watcher in watched:
+                runtime.config = watcher.poll()
     finally:
         rt.stop.set()
         sched.shutdown(wait=False)
-        rt.children.stop_all(rt.config.scheduler.stop_grace_seconds)
+        for runtime, _ in watched:
+            runtime.children.stop_all(rt.config.scheduler.stop_grace_seconds)
         _wait_for_threads(sched)
         leadership.release()
         on_event("stopped")

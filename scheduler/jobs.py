@@ -114,7 +114,9 @@ def record(rt: Runtime, job_id: str, runner: JobRunner) -> dict[str, Any] | None
     """Run one job and record it in crawl_runs; never raises (other jobs must go on)."""
     started = rt.clock.now()
     with session_scope(rt.engine) as session:
-        run_id = start_run(session, job_id, started, pid=os.getpid())
+        run_id = start_run(
+            session, job_id, started, pid=os.getpid(), org=rt.config.organisation.name
+        )
     stats: dict[str, Any] = {}
     error = ""
     status = 0

@@ -247,7 +247,9 @@ def run_in_child(
     engine = make_engine(db_url)
     try:
         with session_scope(engine) as session:
-            run_id = start_run(session, job, clock.now(), pid=os.getpid())
+            run_id = start_run(
+                session, job, clock.now(), pid=os.getpid(), org=config.organisation.name
+            )
         report, _ = run_opened(
             job,
             config,

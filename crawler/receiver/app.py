@@ -19,7 +19,7 @@ Nothing is built at import time: every app gets its own limiters and caches, and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -53,6 +53,7 @@ def build_app(
     miss_refresh_seconds: float = 5.0,
     body_timeout: float | None = None,
     proxy_headers: bool = False,
+    others: Sequence[Config] = (),
 ) -> Starlette:
     """The receiver for ``config``'s organisation, storing receipts through ``engine``.
 
@@ -61,12 +62,16 @@ def build_app(
     most every ``miss_refresh_seconds``; a request body must arrive within ``body_timeout``
     seconds (default: ``receiver.body_timeout_seconds``). ``proxy_headers`` says whether the
     server believes X-Forwarded-For (else forwarded headers are a misconfiguration to log).
+    ``others`` are more organisations this one receiver serves (#16): each ping goes to the
+    organisation whose post its target is, and a target nobody owns is refused. The limits
+    and the public URL are ``config``'s.
     """
     now = clock or _utcnow
     limits = config.receiver
     policy = Policy(
         config,
         engine,
+        others=others,
         refresh_seconds=cache_seconds,
         miss_refresh_seconds=miss_refresh_seconds,
     )

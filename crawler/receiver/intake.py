@@ -176,7 +176,7 @@ class Intake:
         post = check.post
         if canonicalize_url(source) == post:
             return Outcome(Verdict.SAME_URL, "source and target are the same URL", target=post)
-        if self._policy.is_blocked(source):
+        if self._policy.is_blocked(source, check.org):
             return Outcome(Verdict.BLOCKED, "access denied: the source is blocked", target=post)
         sender = site_of(host_of(source))
         wait = self._domains.hit(sender)
@@ -188,7 +188,7 @@ class Intake:
                 retry_after=wait,
             )
         return self._enqueue(
-            protocol, source, target, post, remote_addr, payload, refuse_verified, sender
+            protocol, source, target, post, remote_addr, payload, refuse_verified, sender, check.org
         )
 
     def _enqueue(
@@ -201,6 +201,7 @@ class Intake:
         payload: dict[str, Any] | None,
         refuse_verified: bool,
         sender: str,
+        org: str,
     ) -> Outcome:
         now = self._clock()
         limits = self._queue
@@ -272,6 +273,7 @@ class Intake:
                 payload=data,
                 sender=sender,
                 expires_at=now + limits.expire_after,
+                org=org,
             )
         log.info("queued %s receipt %d: %s -> %s", protocol.value, queued.id, source, post)
         return Outcome(

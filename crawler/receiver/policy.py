@@ -26,7 +26,7 @@ import enum
 import ipaddress
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit
@@ -61,6 +61,8 @@ class TargetCheck:
     post: str | None
     """The canonical URL of the post the target is, when it is one."""
     problem: TargetProblem | None = None
+    org: str = ""
+    """The organisation whose post it is (#16: one receiver serves several)."""
 
 
 def host_of(url: str) -> str:
@@ -116,25 +118,40 @@ class _Cached(Generic[T]):
         return float("inf") if snap is None else self._clock() - snap.loaded_at
 
 
+_Blocks = tuple[frozenset[str], frozenset[str]]
+
+
 class Policy:
-    """The receiver's acceptance rules for one organisation, over its database."""
+    """The receiver's acceptance rules for its organisations, over their one database.
+
+    ``config`` is the first organisation's (its crawl settings judge source addresses);
+    ``others`` are the other organisations the same receiver serves (#16): a target is
+    given to the organisation whose post it is, and each has its own blocklists.
+    """
 
     def __init__(
         self,
         config: Config,
         engine: Engine,
         *,
+        others: Sequence[Config] = (),
         refresh_seconds: float = 60.0,
         miss_refresh_seconds: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._org = config.organisation.name
+        configs = (config, *others)
+        self._orgs = tuple(c.organisation.name for c in configs)
         self._engine = engine
         self._site_hosts = frozenset(
-            h for h in (_site_host(s.url) for s in config.organisation.sites) if h
+            h for c in configs for h in (_site_host(s.url) for s in c.organisation.sites) if h
         )
-        self._config_domains = frozenset(_domain(d) for d in config.receiver.block_domains)
-        self._config_urls = frozenset(canonicalize_url(u) for u in config.receiver.block_urls)
+        self._config_blocks: dict[str, _Blocks] = {
+            c.organisation.name: (
+                frozenset(_domain(d) for d in c.receiver.block_domains),
+                frozenset(canonicalize_url(u) for u in c.receiver.block_urls),
+            )
+            for c in configs
+        }
         crawl = config.crawl
         self._allowed = AllowList.of(allowed_hosts(config), (), crawl.resolve)
         self._miss_refresh = miss_refresh_seconds
@@ -143,19 +160,31 @@ class Policy:
 
     # -------------------------------------------------------------------------- loading
 
-    def _load_posts(self) -> PostIndex:
+    def _load_posts(self) -> dict[str, PostIndex]:
         with session_scope(self._engine) as session:
-            return PostIndex(
-                post_index_entries(session, self._org), post_shortlinks(session, self._org)
-            )
+            return {
+                org: PostIndex(post_index_entries(session, org), post_shortlinks(session, org))
+                for org in self._orgs
+            }
 
-    def _load_blocks(self) -> tuple[frozenset[str], frozenset[str]]:
+    def _load_blocks(self) -> dict[str, _Blocks]:
+        out: dict[str, _Blocks] = {}
         with session_scope(self._engine) as session:
-            domains, urls = blocked(session)
-        return (
-            self._config_domains | {_domain(d) for d in domains},
-            self._config_urls | {canonicalize_url(u) for u in urls},
-        )
+            for org in self._orgs:
+                domains, urls = blocked(session, org)
+                config_domains, config_urls = self._config_blocks[org]
+                out[org] = (
+                    config_domains | {_domain(d) for d in domains},
+                    config_urls | {canonicalize_url(u) for u in urls},
+                )
+        return out
+
+    def _lookup(self, url: str, *, max_age: float | None = None) -> TargetCheck | None:
+        for org, index in self._posts.get(max_age=max_age).items():
+            post = index.lookup(url)
+            if post is not None:
+                return TargetCheck(post, org=org)
+        return None
 
     # -------------------------------------------------------------------------- rules
 
@@ -168,11 +197,11 @@ class Policy:
         url = url.strip()
         if len(url) > MAX_URL_LENGTH or not is_http_url(url) or any(c.isspace() for c in url):
             return TargetCheck(None, TargetProblem.INVALID)
-        post = self._posts.get().lookup(url)
-        if post is None and self._posts.age() >= self._miss_refresh:
-            post = self._posts.get(max_age=self._miss_refresh).lookup(url)
-        if post is not None:
-            return TargetCheck(post)
+        found = self._lookup(url)
+        if found is None and self._posts.age() >= self._miss_refresh:
+            found = self._lookup(url, max_age=self._miss_refresh)
+        if found is not None:
+            return found
         canonical_host = urlsplit(canonicalize_url(url)).hostname or ""
         if canonical_host in self._site_hosts:
             return TargetCheck(None, TargetProblem.NOT_A_POST)
@@ -196,9 +225,10 @@ class Policy:
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
         return check_address(host, host, self._allowed, port)
 
-    def is_blocked(self, source: str) -> bool:
-        """``source`` is on a blocklist (its domain, a parent domain, or the URL itself)."""
-        domains, urls = self._blocks.get()
+    def is_blocked(self, source: str, org: str = "") -> bool:
+        """``source`` is on a blocklist of ``org`` (default: the first organisation): its
+        domain, a parent domain, or the URL itself."""
+        domains, urls = self._blocks.get()[org or self._orgs[0]]
         if domain_blocked(host_of(source), domains):
             return True
         return canonicalize_url(source) in urls

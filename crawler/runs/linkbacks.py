@@ -131,9 +131,10 @@ def _run(
     run_id: int | None,
     now: datetime,
     work: Callable[[], None],
+    org: str = "",
 ) -> None:
     """Record the run around ``work()``; a crash is recorded, then raised."""
-    RunRecord.open(engine, job, now, run_id).around(report, work)
+    RunRecord.open(engine, job, now, run_id, org).around(report, work)
 
 
 @dataclass
@@ -240,7 +241,7 @@ def prepare_harvest(
         progress,
         tz=config.organisation.tz,
     )
-    record = RunRecord.open(engine, "harvest", now, run_id)
+    record = RunRecord.open(engine, "harvest", now, run_id, config.organisation.name)
     report.run_id = record.run_id
     return PreparedHarvest(
         config, engine, record, context, tasks, blocked, blocklist, report, watch
@@ -313,7 +314,7 @@ def _source_run(
             context,
         )
 
-    _run(job, engine, context.report, run_id, context.now, work)
+    _run(job, engine, context.report, run_id, context.now, work, config.organisation.name)
 
 
 def run_recheck(
@@ -383,7 +384,7 @@ def run_verify(
                     kind=r.protocol,
                     receipt=ReceiptInfo(r.protocol, r.state, r.target, dict(r.payload or {})),
                 )
-                for r in due_receipts(session, now)
+                for r in due_receipts(session, now, org=org)
                 if r.state == ReceiptState.QUEUED.value
             ]
             blocked = host_blocks(session, now)

@@ -252,7 +252,7 @@ def prepare_poll(
     now, rows, blocked = due.now, due.rows, due.blocked
     limits = poll_limits(config)
     org = config.organisation.name
-    record = RunRecord.open(engine, JOB, now, run_id)
+    record = RunRecord.open(engine, JOB, now, run_id, org)
     with session_scope(engine) as session:
         tasks = build_tasks(rows, now, limits, conditional=conditional)
         if matcher is None and match:

@@ -69,7 +69,7 @@ def run_posts_sync(
             blocked = host_blocks(session, now)
         tasks = site_tasks(config)
         context = SyncContext(engine, org, now, report, progress)
-        record = RunRecord.open(engine, "posts", now, run_id)
+        record = RunRecord.open(engine, "posts", now, run_id, org)
 
         def work() -> None:
             if not tasks:

@@ -57,13 +57,15 @@ class RunRecord:
     """The run's time, starting at the ``now`` it was opened with: its crawl stamps by it."""
 
     @classmethod
-    def open(cls, engine: Engine, job: str, now: datetime, run_id: int | None) -> RunRecord:
-        """Start a row for ``job``, or adopt ``run_id`` that a parent started."""
+    def open(
+        cls, engine: Engine, job: str, now: datetime, run_id: int | None, org: str = ""
+    ) -> RunRecord:
+        """Start a row for ``job`` of ``org``, or adopt ``run_id`` that a parent started."""
         run_clock = CrawlClock.starting_at(now)
         if run_id is not None:
             return cls(engine, run_id, owned=False, clock=run_clock)
         with session_scope(engine) as session:
-            return cls(engine, start_run(session, job, now), owned=True, clock=run_clock)
+            return cls(engine, start_run(session, job, now, org=org), owned=True, clock=run_clock)
 
     def finish(self, report: RunReport) -> None:
         """Record the outcome, if the row is ours (a parent finishes its own rows)."""

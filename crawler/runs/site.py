@@ -198,7 +198,7 @@ def prepare_site(
     missing = sorted(set(source_names) - {row.name for row in rows})
     if missing:  # the user's mistake: refused before a row exists, never a crawl error
         raise UnknownSource("unknown source: " + ", ".join(missing))
-    record = RunRecord.open(engine, JOB, now, run_id)
+    record = RunRecord.open(engine, JOB, now, run_id, org)
     with session_scope(engine) as session:
         rows = site_sources(session, org, source_names)
         tasks = [site_task(row, config) for row in rows]
@@ -297,7 +297,7 @@ def _adhoc(
     now = clock.now()
     record: RunRecord | None = None
     if engine is not None:
-        record = RunRecord.open(engine, ADHOC_JOB, now, None)
+        record = RunRecord.open(engine, ADHOC_JOB, now, None, config.organisation.name)
         with session_scope(engine) as session:
             hook = stage_hook(config, session, queries=queries, kind=kind)
     else:  # no database: no posts known, so links to them are not recognised

@@ -127,7 +127,11 @@ def apply_poll_update(session: Session, source_id: int, change: PollUpdate, keep
     note = ""
     if change.move_to:
         taken = session.scalar(
-            select(SourceRow.id).where(SourceRow.url == change.move_to, SourceRow.id != source_id)
+            select(SourceRow.id).where(
+                SourceRow.url == change.move_to,
+                SourceRow.org == row.org,  # another organisation may watch it too (#16)
+                SourceRow.id != source_id,
+            )
         )
         if taken is None:
             values.update(url=change.move_to, etag="", last_modified="", body_hash="")

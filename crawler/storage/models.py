@@ -79,7 +79,7 @@ class SourceRow(Base):
     """A place we watch, with its polling state (miniflux-style)."""
 
     __tablename__ = "sources"
-    __table_args__ = (UniqueConstraint("url"),)
+    __table_args__ = (UniqueConstraint("org", "url"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(String(2048))
@@ -312,6 +312,8 @@ class ReceiptRow(Base):
     """The source's site (``crawler.matching.sites``): the fair queue drains round-robin by it."""
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     """When a receipt still queued is given up (``receiver.queue_expire_hours``)."""
+    org: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    """The organisation owning the target (#16); ``''`` (older rows): any may verify it."""
 
 
 class DigestRow(Base):
@@ -347,6 +349,8 @@ class CrawlRunRow(Base):
     exit_status: Mapped[int | None] = mapped_column(Integer, default=None)
     error: Mapped[str] = mapped_column(Text, default="")
     pid: Mapped[int | None] = mapped_column(Integer, default=None)
+    org: Mapped[str] = mapped_column(String(200), default="", server_default="", index=True)
+    """The organisation the run worked for (#16); ``''``: a run for the whole database."""
 
 
 class LeaseRow(Base):
@@ -366,13 +370,15 @@ class BlockRow(Base):
     and the harvester). Config blocklists are merged with these at run time."""
 
     __tablename__ = "blocklist"
-    __table_args__ = (UniqueConstraint("kind", "value"),)
+    __table_args__ = (UniqueConstraint("org", "kind", "value"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))  # "domain" | "url"
     value: Mapped[str] = mapped_column(String(2048))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
+    org: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    """The organisation that blocked it (#16); ``''``: blocked for every organisation."""
 
 
 class AlertEventRow(Base):

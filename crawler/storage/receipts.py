@@ -62,6 +62,7 @@ def queue_receipt(
     payload: dict[str, Any] | None = None,
     sender: str = "",
     expires_at: datetime | None = None,
+    org: str = "",
 ) -> Queued:
     """Queue (or re-queue) a receipt for verification (see the module docstring)."""
     existing = find_receipt(session, protocol, source, target)
@@ -92,6 +93,7 @@ def queue_receipt(
                 "updated_at": now,
                 "sender": sender[:255],
                 "expires_at": expires_at,
+                "org": org,
             }
         ],
         key=["protocol", "source", "target"],
@@ -106,6 +108,7 @@ def queue_receipt(
             "updated_at",
             "sender",
             "expires_at",
+            "org",
         ],
     )
     row = find_receipt(session, protocol, source, target)
@@ -121,8 +124,10 @@ def _live(now: datetime) -> Any:
     )
 
 
-def due_receipts(session: Session, now: datetime, limit: int = 200) -> Sequence[ReceiptRow]:
-    """The next ``limit`` receipts to verify, round-robin by sender.
+def due_receipts(
+    session: Session, now: datetime, limit: int = 200, org: str | None = None
+) -> Sequence[ReceiptRow]:
+    """The next ``limit`` receipts to verify (of ``org``, when given), round-robin by sender.
 
     Each sender's due receipts are ranked oldest first, and the batch takes every sender's
     first, then every sender's second, and so on: 10,000 receipts from one sender and one
@@ -138,6 +143,9 @@ def due_receipts(session: Session, now: datetime, limit: int = 200) -> Sequence[
         .where(
             _live(now),
             or_(ReceiptRow.next_attempt_at.is_(None), ReceiptRow.next_attempt_at <= now),
+            # ``''``: a receipt queued before #16 whose organisation the migration could not
+            # tell, or by code that names none; any organisation's run may verify it.
+            *([ReceiptRow.org.in_((org, ""))] if org is not None else []),
         )
         .subquery()
     )
@@ -240,8 +248,11 @@ def count_receipts(session: Session, state: ReceiptState, since: datetime, until
     )
 
 
-def block_source(session: Session, kind: str, value: str, reason: str, now: datetime) -> None:
-    """Block a domain or URL (for example when a mention is deleted as spam)."""
+def block_source(
+    session: Session, kind: str, value: str, reason: str, now: datetime, org: str = ""
+) -> None:
+    """Block a domain or URL (for example when a mention is deleted as spam) for ``org``
+    (``''``: for every organisation)."""
     if kind not in ("domain", "url"):
         raise ValueError(f"block kind must be 'domain' or 'url', not {kind!r}")
     upsert(
@@ -253,16 +264,21 @@ def block_source(session: Session, kind: str, value: str, reason: str, now: date
                 "value": value.lower() if kind == "domain" else value,
                 "reason": reason,
                 "created_at": now,
+                "org": org,
             }
         ],
-        key=["kind", "value"],
+        key=["org", "kind", "value"],
     )
 
 
-def blocked(session: Session) -> tuple[set[str], set[str]]:
-    """(blocked domains, blocked URLs) stored in the database."""
+def blocked(session: Session, org: str | None = None) -> tuple[set[str], set[str]]:
+    """(blocked domains, blocked URLs) stored in the database: with ``org``, its own blocks
+    and those for every organisation (``''``); without, all of them."""
     domains: set[str] = set()
     urls: set[str] = set()
-    for kind, value in session.execute(select(BlockRow.kind, BlockRow.value)):
+    stmt = select(BlockRow.kind, BlockRow.value)
+    if org is not None:
+        stmt = stmt.where(BlockRow.org.in_((org, "")))
+    for kind, value in session.execute(stmt):
         (domains if kind == "domain" else urls).add(value)
     return domains, urls

@@ -16,8 +16,11 @@ from crawler.storage.models import CrawlRunRow
 JOBSTORE_TABLE = "apscheduler_jobs"
 
 
-def start_run(session: Session, job: str, now: datetime, pid: int | None = None) -> int:
-    row = CrawlRunRow(job=job, started_at=now, pid=pid, stats={}, error="")
+def start_run(
+    session: Session, job: str, now: datetime, pid: int | None = None, org: str = ""
+) -> int:
+    """Open a run of ``job`` for ``org`` (``''``: for the whole database)."""
+    row = CrawlRunRow(job=job, started_at=now, pid=pid, stats={}, error="", org=org)
     session.add(row)
     session.flush()
     return row.id
@@ -56,17 +59,22 @@ def runs_by_id(session: Session, run_ids: Sequence[int]) -> dict[int, CrawlRunRo
     return {row.id: row for row in rows}
 
 
-def recent_runs(session: Session, limit: int = 20) -> Sequence[CrawlRunRow]:
+def recent_runs(
+    session: Session, limit: int = 20, orgs: Sequence[str] | None = None
+) -> Sequence[CrawlRunRow]:
+    """The latest runs; with ``orgs``, only theirs and the database-wide ones (``''``)."""
     stmt = select(CrawlRunRow).order_by(CrawlRunRow.started_at.desc(), CrawlRunRow.id.desc())
+    if orgs is not None:
+        stmt = stmt.where(CrawlRunRow.org.in_([*orgs, ""]))
     return session.scalars(stmt.limit(limit)).all()
 
 
-def last_run_per_job(session: Session) -> dict[str, CrawlRunRow]:
-    latest = (
-        select(CrawlRunRow.job, func.max(CrawlRunRow.id).label("id"))
-        .group_by(CrawlRunRow.job)
-        .subquery()
-    )
+def last_run_per_job(session: Session, org: str | None = None) -> dict[str, CrawlRunRow]:
+    """Each job's latest run (of ``org`` and the database-wide ones, when given)."""
+    latest_ids = select(CrawlRunRow.job, func.max(CrawlRunRow.id).label("id"))
+    if org is not None:
+        latest_ids = latest_ids.where(CrawlRunRow.org.in_((org, "")))
+    latest = latest_ids.group_by(CrawlRunRow.job).subquery()
     stmt = select(CrawlRunRow).join(latest, latest.c.id == CrawlRunRow.id)
     return {row.job: row for row in session.scalars(stmt)}
 

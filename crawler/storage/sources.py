@@ -60,7 +60,9 @@ def sync_sources(session: Session, config: Config, now: datetime) -> int:
     is polled at: a feed that moved permanently (301/308, confirmed three times) keeps its row
     and its history instead of being inserted again. Poll state is never touched here, and
     sources removed from the config are kept (their mentions still point at them); returns how
-    many sources the config names.
+    many sources the config names. Only this organisation's rows (and rows of no organisation,
+    which it adopts) are matched: another organisation watching the same URL has its own row
+    and poll state (#16).
     """
     specs = specs_from_config(config)
     org = config.organisation.name
@@ -68,7 +70,9 @@ def sync_sources(session: Session, config: Config, now: datetime) -> int:
     current: dict[int, tuple[object, ...]] = {}
     columns = (SourceRow.org, SourceRow.name, SourceRow.kind, SourceRow.weight, SourceRow.language)
     for known_id, url, configured, *stored in session.execute(
-        select(SourceRow.id, SourceRow.url, SourceRow.configured_url, *columns)
+        select(SourceRow.id, SourceRow.url, SourceRow.configured_url, *columns).where(
+            SourceRow.org.in_((org, ""))
+        )
     ):
         known.setdefault(configured or url, known_id)
         known.setdefault(url, known_id)
@@ -117,8 +121,8 @@ def sync_sources(session: Session, config: Config, now: datetime) -> int:
         session,
         SourceRow.__table__,  # type: ignore[arg-type]
         inserts,
-        key=["url"],
-        update=["name", "kind", "weight", "language", "org"],
+        key=["org", "url"],
+        update=["name", "kind", "weight", "language"],
     )
     return len(specs)
 
@@ -181,8 +185,9 @@ def source_states(session: Session, org: str | None = None) -> list[SourceState]
 
 def add_sources(session: Session, org: str, specs: Sequence[SourceSpec], now: datetime) -> int:
     """Insert sources that come from outside the config (an OPML import, ``sources add``);
-    a URL already known, under any organisation, is left exactly as it is, so importing the
-    same list twice changes nothing. One multi-row statement. Returns how many were new."""
+    a URL this organisation already watches is left exactly as it is, so importing the same
+    list twice changes nothing (another organisation's row of the URL is its own, #16).
+    One multi-row statement. Returns how many were new."""
     rows: list[dict[str, object]] = [
         {
             "org": org,
@@ -200,10 +205,13 @@ def add_sources(session: Session, org: str, specs: Sequence[SourceSpec], now: da
         }
         for s in specs
     ]
-    return len(upsert(session, SourceRow.__table__, rows, key=["url"]))  # type: ignore[arg-type]
+    table = SourceRow.__table__
+    return len(upsert(session, table, rows, key=["org", "url"]))  # type: ignore[arg-type]
 
 
-def get_source_by_url(session: Session, url: str) -> SourceRow | None:
-    """The source polled at, or configured as, ``url``."""
+def get_source_by_url(session: Session, url: str, org: str | None = None) -> SourceRow | None:
+    """The source polled at, or configured as, ``url`` (of ``org`` when given)."""
     stmt = select(SourceRow).where((SourceRow.url == url) | (SourceRow.configured_url == url))
+    if org is not None:
+        stmt = stmt.where(SourceRow.org == org)
     return session.scalars(stmt.order_by(SourceRow.id)).first()

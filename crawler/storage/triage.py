@@ -82,14 +82,18 @@ def set_triage(
         )
     blocked: list[str] = []
     if block and state is Triage.SPAM and ids:
-        urls = session.scalars(
-            select(DocumentRow.url)
+        found = session.execute(
+            select(MentionRow.org, DocumentRow.url)
             .join(MentionRow, MentionRow.document_id == DocumentRow.id)
             .where(MentionRow.id.in_(ids))
         )
-        for host in sorted({(urlsplit(u).hostname or "") for u in urls} - {""}):
-            block_source(session, "domain", host, f"spam, blocked by {user} in the web app", now)
-            blocked.append(host)
+        # Blocked for the finds' organisation only (#16): another one may value the site.
+        pairs = {(org, urlsplit(u).hostname or "") for org, u in found}
+        for org, host in sorted(p for p in pairs if p[1]):
+            reason = f"spam, blocked by {user} in the web app"
+            block_source(session, "domain", host, reason, now, org=org)
+            if host not in blocked:
+                blocked.append(host)
     session.flush()
     return TriageResult(batch, len(changed), tuple(blocked))
 

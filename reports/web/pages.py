@@ -81,7 +81,8 @@ def page_endpoints(ctx: WebContext) -> dict[str, Endpoint]:
     async def runs(request: Request) -> Response:
         user = ctx.require(request)
         with session_scope(ctx.engine) as session:
-            rows = list(recent_runs(session, limit=100))
+            # The user's organisations' runs and the database-wide ones (#16)
+            rows = list(recent_runs(session, limit=100, orgs=visible_orgs(user)))
         return ctx.render(request, "runs.html.j2", user=user, runs=rows)
 
     async def digests(request: Request) -> Response:

@@ -81,7 +81,9 @@ def enqueue_groups(
             continue
         try:
             with session_scope(engine) as session:
-                run_id = start_run(session, FLOWS[group.kind], now, pid=None)
+                run_id = start_run(
+                    session, FLOWS[group.kind], now, pid=None, org=config.organisation.name
+                )
         except BaseException:
             client.delete(key)
             raise

@@ -30,7 +30,7 @@ def test_no_drift_between_models_and_migrations(engine: Engine) -> None:
 def test_every_table_has_its_natural_key(engine: Engine) -> None:
     inspector = inspect(engine)
     expected = {
-        "sources": ["url"],
+        "sources": ["org", "url"],
         "posts": ["org", "canonical_url"],
         "documents": ["canonical_url"],
         "mentions": ["org", "document_id", "kind", "target"],
