@@ -294,13 +294,32 @@ def volume_by_day(
     session: Session, f: InboxFilter, since: datetime, until: datetime
 ) -> dict[tuple[date, str], int]:
     """Finds per (UTC day, query) in [since, until) under the inbox's filters (a find of
-    several queries counts for each; one with none counts under "")."""
+    several queries counts for each; one with none counts under ""). A search on SQLite
+    reads only the window's matches, by the order keys of its seconds."""
     m = MentionRow
-    stmt = (
-        select(m.first_seen_at, m.queries)
-        .join(DocumentRow, DocumentRow.id == m.document_id)
-        .where(*_conditions(session, f), m.first_seen_at >= since, m.first_seen_at < until)
-    )
+    window = (m.first_seen_at >= since, m.first_seen_at < until)
+    terms = _ordered_search(session, f)
+    if terms:
+        fts, match = mention_search(terms)
+        stmt = (
+            select(m.first_seen_at, m.queries)
+            .select_from(fts)
+            .join(m, m.id == fts.c.rowid % ORDER_KEY_SPAN)
+            .join(DocumentRow, DocumentRow.id == m.document_id)
+            .where(
+                match,
+                fts.c.rowid >= order_key_floor(since),
+                fts.c.rowid < order_key_floor(until) + ORDER_KEY_SPAN,
+                *_conditions(session, f, search=False),
+                *window,
+            )
+        )
+    else:
+        stmt = (
+            select(m.first_seen_at, m.queries)
+            .join(DocumentRow, DocumentRow.id == m.document_id)
+            .where(*_conditions(session, f), *window)
+        )
     out: dict[tuple[date, str], int] = {}
     for row in session.execute(stmt):
         seen: datetime = row.first_seen_at

@@ -12,7 +12,7 @@ from sqlalchemy import delete, inspect, text, update
 from sqlalchemy.engine import Engine
 
 from crawler.storage.db import session_scope
-from crawler.storage.inbox import InboxFilter, inbox_page
+from crawler.storage.inbox import InboxFilter, inbox_page, volume_by_day
 from crawler.storage.mentions import record_mentions
 from crawler.storage.migrate import alembic_config, upgrade
 from crawler.storage.models import DocumentRow, MentionRow
@@ -74,6 +74,22 @@ def test_search_pages_in_exact_newest_first_order(engine: Engine) -> None:
         assert _walk(engine, InboxFilter(search="orb*", kinds=("press",)), limit) == expected
     browse = _walk(engine, InboxFilter(), 2)
     assert [n for n in browse if n != 9] == expected
+
+
+def test_volume_of_a_search_counts_only_its_window(engine: Engine) -> None:
+    _fill(engine)
+    f = InboxFilter(search="orbis")
+    day = NOW.date()
+    with session_scope(engine) as s:
+        wide = volume_by_day(s, f, NOW - timedelta(hours=1), NOW + timedelta(minutes=5))
+        # A window ending inside a second: 11 (at .1) is in, 3 (at .5) and 2 (at .9) are not.
+        narrow = volume_by_day(s, f, NOW, NOW + timedelta(seconds=0.5))
+        everything = volume_by_day(
+            s, InboxFilter(), NOW - timedelta(days=3), NOW + timedelta(days=1)
+        )
+    assert wide == {(day, "org"): 8}
+    assert narrow == {(day, "org"): 1}
+    assert sum(everything.values()) == 11
 
 
 def test_order_key_matches_the_index_and_follows_moves(sqlite_engine: Engine) -> None:
