@@ -1,6 +1,7 @@
 """Benchmark: the newsroom inbox on a big archive (#20), SQLite and PostgreSQL.
 
-Run: ``.venv/bin/python bench/bench_web.py [--small N] [--large N] [--rounds N]``.
+Run: ``.venv/bin/python bench/bench_web.py [--small N] [--large N] [--rounds N]
+[--databases sqlite,postgresql]``.
 Fills two databases (through the real migrations and ``record_mentions``, fixed seed) with
 ``--small`` and ``--large`` finds and times the inbox's first page, a filtered page, a deep
 page (by cursor) and two searches (a word; a phrase with a prefix) on both, the two sizes
@@ -199,10 +200,15 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated")
     args = parser.parse_args()
     sizes = (args.small, args.large)
-    with sqlite_db("small") as small, sqlite_db("large") as large:
-        bench("SQLite", small, large, sizes, args.rounds)
+    wanted = set(args.databases.split(","))
+    if "sqlite" in wanted:
+        with sqlite_db("small") as small, sqlite_db("large") as large:
+            bench("SQLite", small, large, sizes, args.rounds)
+    if "postgresql" not in wanted:
+        return
     with postgres_db("small") as pg_small, postgres_db("large") as pg_large:
         if pg_small is not None and pg_large is not None:
             bench("PostgreSQL", pg_small, pg_large, sizes, args.rounds)

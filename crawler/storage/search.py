@@ -2,19 +2,36 @@
 
 The index lives in migration 0008: an FTS5 table (``documents_fts``, kept in sync by
 triggers) on SQLite and a generated ``tsvector`` column with a GIN index on PostgreSQL, both
-without stemming. A user's search string is never handed to either query language: it is
-parsed here into plain words, quoted phrases and ``prefix*`` words, and each is rebuilt in
-the database's own syntax from word characters only. So ``"``, ``*``, ``NEAR``, ``-`` or a
+without stemming. Migration 0011 adds ``mentions_fts`` on SQLite: one row per find, keyed by
+the find's newest-first order (:func:`order_key_floor`), so the inbox's search walks matches
+in its own order and stops after a page instead of materialising every match.
+
+A user's search string is never handed to either query language: it is parsed here into
+plain words, quoted phrases and ``prefix*`` words, and each is rebuilt in the database's own
+syntax from word characters only. So ``"``, ``*``, ``NEAR``, ``-`` or a
 10,000-character string are searched as words (or dropped), never a syntax error.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, column, func, literal_column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    TableClause,
+    TextClause,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from crawler.storage.models import DocumentRow
@@ -32,6 +49,14 @@ _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 #: check and autogenerate skip them).
 SEARCH_COLUMNS = ("search",)
 SEARCH_INDEXES = ("ix_documents_search",)
+SEARCH_TABLES = ("documents_fts", "mentions_fts")
+
+#: A find's rowid in ``mentions_fts`` (migration 0011, which writes these numbers out) is
+#: ``seconds of first_seen_at since 2000-01-01 * ORDER_KEY_SPAN + id``: ordering by it is the
+#: inbox's (first_seen_at, id) order except inside one second, which the caller re-sorts.
+#: Mention ids must stay below the span (2 billion).
+ORDER_KEY_SPAN = 2**31
+ORDER_KEY_EPOCH = 946684800
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +122,25 @@ def matching_documents(session: Session, terms: list[Term]) -> ColumnElement[boo
     return DocumentRow.id.in_(select(fts.c.rowid).where(match))
 
 
+def order_key_floor(at: datetime) -> int:
+    """The smallest order key of a find first seen in the same second as ``at`` (SQLite's
+    ``strftime('%s')`` truncates the fraction, as ``floor`` does here)."""
+    return max(0, math.floor(at.timestamp()) - ORDER_KEY_EPOCH) * ORDER_KEY_SPAN
+
+
+def mention_search(terms: list[Term]) -> tuple[TableClause, TextClause]:
+    """SQLite's per-find index and the MATCH clause for ``terms`` (not empty): the index's
+    ``rowid`` is the find's order key, its id is ``rowid % ORDER_KEY_SPAN``."""
+    fts = table("mentions_fts", column("rowid", Integer))
+    return fts, text("mentions_fts MATCH :fts_q").bindparams(fts_q=fts5_query(terms))
+
+
 def is_search_object(name: str | None, type_: str) -> bool:
     """Whether ``name`` is part of the search index (left out of the schema drift check)."""
     if name is None:
         return False
     if type_ == "table":
-        return name == "documents_fts" or name.startswith("documents_fts_")
+        return any(name == t or name.startswith(t + "_") for t in SEARCH_TABLES)
     if type_ == "column":
         return name in SEARCH_COLUMNS
     if type_ == "index":

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from crawler.storage.db import session_scope
-from crawler.storage.inbox import InboxFilter, explain, inbox_statement
+from crawler.storage.inbox import InboxFilter, explain, inbox_statement, search_probe_statement
 from tests.web.factories import NOW, find, store
 
 QUERIES = {
@@ -42,8 +42,24 @@ def test_inbox_queries_use_an_index(engine: Engine, name: str) -> None:
         # by walking the newest finds on the (org, first_seen_at) index and testing each.
         if name == "search":
             assert "ix_documents_search" in plan or "ix_mentions_org_first_seen_at" in plan
+    elif name == "search":
+        # Driven by the per-find index (migration 0011), each find by its primary key.
+        assert plan.startswith("SEARCH mentions USING INTEGER PRIMARY KEY"), plan
+        assert "SCAN mentions_fts VIRTUAL TABLE INDEX" in plan, plan
+        assert "SCAN m" not in plan.replace("SCAN mentions_fts", ""), plan
     else:
         assert "SCAN m" not in plan.replace("SCAN mentions USING INDEX", ""), plan
         assert "ix_mentions_org_first_seen_at" in plan, plan
-        if name == "search":
-            assert "documents_fts VIRTUAL TABLE INDEX" in plan, plan
+
+
+def test_sqlite_search_walks_matches_in_inbox_order(sqlite_engine: Engine) -> None:
+    """The probe reads matches newest first straight from FTS5 (no sort: it stops after a
+    page), and a cursor page seeks the (org, first_seen_at, id) index to the cursor."""
+    store(sqlite_engine, [find(i) for i in range(20)])
+    f = InboxFilter(orgs=("Orbis",), search='"river prize" orb*')
+    with session_scope(sqlite_engine) as s:
+        probe = explain(s, search_probe_statement(s, f, after=(NOW, 10)))
+        cursor = explain(s, inbox_statement(s, InboxFilter(orgs=("Orbis",)), after=(NOW, 10)))
+    assert probe.splitlines()[0].startswith("SCAN mentions_fts VIRTUAL TABLE INDEX"), probe
+    assert "TEMP B-TREE" not in probe, probe
+    assert "first_seen_at<?" in cursor, cursor
