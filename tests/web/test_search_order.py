@@ -131,7 +131,7 @@ def test_migration_indexes_existing_finds_and_goes_down(sqlite_engine: Engine) -
     cfg = alembic_config(sqlite_engine)
     with sqlite_engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0009")
+        command.downgrade(cfg, "0010")
     assert "mentions_fts" not in inspect(sqlite_engine).get_table_names()
     _store_at(sqlite_engine, [1, 2], NOW)
     upgrade(sqlite_engine)

@@ -1,7 +1,7 @@
 """mention search in newest-first order on SQLite (#20)
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-06 23:40:00
 
 A search on SQLite materialised every matching document before the inbox's newest-first walk,
@@ -26,7 +26,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

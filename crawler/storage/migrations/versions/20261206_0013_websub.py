@@ -1,7 +1,7 @@
 """websub subscriptions
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-06 23:30:00
 
 WebSub (#21): ``websub_subscriptions`` holds one subscription per (organisation, topic) with
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
