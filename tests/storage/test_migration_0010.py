@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from crawler.storage.db import session_scope
-from crawler.storage.migrate import alembic_config, current_revision, upgrade
+from crawler.storage.migrate import alembic_config, current_revision, head_revision, upgrade
 from crawler.storage.models import (
     BlockRow,
     CrawlRunRow,
@@ -95,7 +95,7 @@ def test_upgrade_keeps_one_organisations_rows(engine: Engine) -> None:
     assert current_revision(engine) == "0009"
     ids = _fill_0009(engine)
     upgrade(engine)
-    assert current_revision(engine) == "0010"
+    assert current_revision(engine) == head_revision(engine)
     with session_scope(engine) as s:
         entry = s.scalars(select(FeedEntryRow)).one()  # not cascaded away by the rebuild
         assert (entry.source_id, entry.document_id) == (ids["source"], ids["document"])
