@@ -64,6 +64,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.NoRefererRedirectMiddleware": 600,
 }
 MEDIAMON_PLATFORM_CONCURRENCY = 8
+MEDIAMON_PLATFORM_RATE = 0.0
+MEDIAMON_QUEUE_URL = ""
+MEDIAMON_QUEUE_PREFIX = "mediamon"
 MEDIAMON_BLOG_PLATFORMS: list[str] = []
 FEED_EXPORT_ENCODING = "utf-8"
 # `scrapy crawl feeds|site|linkbacks` (no mediamon run around it): how the runs layer
