@@ -182,6 +182,9 @@ class Smtp(_Frozen):
 class Crawl(_Frozen):
     user_agent: str = "mediamon (+https://example.org/bot)"
     obey_robots: bool = True
+    robots_cache_seconds: float = Field(default=86400, gt=0, le=7 * 86400)
+    """How long a robots.txt copy is used (RFC 9309: at most a day). In queue mode the copy
+    is shared by the fleet in Redis, so each host's robots.txt is fetched once (#19)."""
     allow_hosts: tuple[str, ...] = ()
     resolve: Mapping[str, str] = Field(default_factory=dict)
     """Static host name -> IP address map (like curl --resolve), for staging and the sample web."""

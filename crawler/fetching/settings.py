@@ -96,6 +96,7 @@ def scrapy_settings(
             # Queue mode: the platform limits (and robots.txt) are the fleet's, in Redis.
             "MEDIAMON_QUEUE_URL": config.queue.url,
             "MEDIAMON_QUEUE_PREFIX": config.queue.prefix,
+            "MEDIAMON_ROBOTS_CACHE_SECONDS": crawl.robots_cache_seconds,
             "DOWNLOAD_DELAY": crawl.download_delay,
             "DOWNLOAD_DELAY_JITTER": 0.5 if paced else 0.0,
             # download_delay = 0 means a local test web: no pacing at all, AutoThrottle included.
