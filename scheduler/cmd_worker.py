@@ -47,6 +47,12 @@ log = logging.getLogger(__name__)
 
 pass_app = click.make_pass_decorator(App)
 
+#: The longest an idle worker's consumer sleeps between two looks at its queue (ms).
+#: Dramatiq's default (1,000) backs off to a second, so a message sent to an idle worker
+#: waited up to a second before its run started: most of the queue's overhead per run
+#: (BENCHMARKS.md). Ten looks a second per idle consumer cost Redis next to nothing.
+IDLE_POLL_MS = 100
+
 
 def parse_flows(text: str) -> list[str]:
     """``feeds,sites`` -> the flows, or a one-line error naming the unknown one."""
@@ -177,7 +183,9 @@ def serve(config: Config, db_url: str, threads: int, flows: list[str]) -> int:
         metrics_environment(queue)  # the top process's directory, or its own
         add_metrics(broker)
     declare_actors(broker, executor, flows)
-    dramatiq_worker = dramatiq.Worker(broker, queues=set(flows), worker_threads=threads)
+    dramatiq_worker = dramatiq.Worker(
+        broker, queues=set(flows), worker_threads=threads, worker_timeout=IDLE_POLL_MS
+    )
     heartbeat = Heartbeat(client, queue, flows, lambda: executor.runs_done)
     dramatiq_worker.start()
     heartbeat.start()
