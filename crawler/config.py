@@ -189,6 +189,9 @@ class Smtp(_Frozen):
 class Crawl(_Frozen):
     user_agent: str = "mediamon (+https://example.org/bot)"
     obey_robots: bool = True
+    robots_cache_seconds: float = Field(default=86400, gt=0, le=7 * 86400)
+    """How long a robots.txt copy is used (RFC 9309: at most a day). In queue mode the copy
+    is shared by the fleet in Redis, so each host's robots.txt is fetched once (#19)."""
     allow_hosts: tuple[str, ...] = ()
     resolve: Mapping[str, str] = Field(default_factory=dict)
     """Static host name -> IP address map (like curl --resolve), for staging and the sample web."""
@@ -197,7 +200,12 @@ class Crawl(_Frozen):
     concurrent_per_host: int = Field(default=2, ge=1, le=32)
     platform_concurrency: int = Field(default=8, ge=1, le=256)
     """At most this many requests at once to one multi-tenant blog platform as a whole
-    (``wordpress.com``, ``blogspot.com`` ...), however many of its blogs are fetched (#16)."""
+    (``wordpress.com``, ``blogspot.com`` ...), however many of its blogs are fetched (#16);
+    in queue mode across every worker together (#19)."""
+    platform_rate: float = Field(default=5.0, ge=0, le=1000)
+    """At most this many requests started per second to one multi-tenant blog platform as a
+    whole; 0 turns the pace off (so does ``download_delay = 0``, a local test web). In queue
+    mode the pace is shared by every worker through Redis (#19)."""
     blog_platforms: tuple[str, ...] = ()
     """More multi-tenant platforms (host suffixes) besides ``sites.BLOG_PLATFORMS``."""
     download_delay: float = Field(default=1.0, ge=0, le=120)
@@ -311,6 +319,13 @@ class Queue(_Frozen):
     maintenance_per_million: int = Field(default=1000, ge=1, le=1_000_000)
     """How many of a million broker commands also look for dead workers (Dramatiq's
     ``maintenance_chance``); the tests raise it so a dead worker's message comes back soon."""
+    metrics: bool = False
+    """Workers export Dramatiq's Prometheus metrics (its ``Prometheus`` middleware): every
+    process of a ``mediamon worker`` writes them to one multiprocess directory, and the
+    worker's first process serves their sum on ``metrics_host:metrics_port`` at
+    ``/metrics``."""
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=9191, ge=1, le=65535)
 
     @field_validator("url")
     @classmethod

@@ -60,10 +60,17 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.fetching.proxy.ProxyGuardMiddleware": 740,
     "crawler.middlewares.HostMetricsMiddleware": 860,
     "crawler.fetching.platforms.PlatformCapMiddleware": 950,  # last before the download itself
+    # robots.txt shared by the fleet in queue mode (#19), Scrapy's own cache otherwise
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.fetching.robots_cache.SharedRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.NoRefererRedirectMiddleware": 600,
 }
 MEDIAMON_PLATFORM_CONCURRENCY = 8
+MEDIAMON_PLATFORM_RATE = 0.0
+MEDIAMON_ROBOTS_CACHE_SECONDS = 86400.0
+MEDIAMON_QUEUE_URL = ""
+MEDIAMON_QUEUE_PREFIX = "mediamon"
 MEDIAMON_BLOG_PLATFORMS: list[str] = []
 FEED_EXPORT_ENCODING = "utf-8"
 # `scrapy crawl feeds|site|linkbacks` (no mediamon run around it): how the runs layer

@@ -4,10 +4,11 @@ which linkback endpoints a page advertises.
 ``mediamon linkbacks [POST_URL]...`` harvests the named posts (default: the posts that are
 due: never harvested, then by age, then older ones on the slow sweep; ``--all`` every recent
 post now) and prints a table per post. ``--recheck`` and ``--verify`` run the scheduler's
-re-check and verify jobs by hand. One job runs in this process (Scrapy's reactor starts once
-per process, and the CLI is a fresh process); several jobs in one invocation each run in a
-child process. ``--check URL [--json]`` fetches one page and reports its Pingback, Webmention
-and TrackBack endpoints.
+re-check and verify jobs by hand (in queue mode the harvest, re-check and verify are queued
+for the workers, and waited for unless ``--no-wait``). One job runs in this process
+(Scrapy's reactor starts once per process, and the CLI is a fresh process); several jobs in
+one invocation each run in a child process. ``--check URL [--json]`` fetches one page and
+reports its Pingback, Webmention and TrackBack endpoints.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ from scheduler.runner import run_in_child
 pass_app = click.make_pass_decorator(App)
 
 _Report = HarvestReport | RecheckReport | VerifyReport | SyncReport
+
+#: The jobs that go to the workers in queue mode (#19).
+QUEUED = ("harvest", "recheck", "verify")
 
 
 #: Below this many columns the routes are listed under the table, not in it.
@@ -123,8 +127,13 @@ def print_harvest_report(report: HarvestReport, console: Console) -> None:
 
 
 def print_check_lines(report: RecheckReport | VerifyReport, console: Console, title: str) -> None:
+    counts = report.stats()
     if not report.lines:
-        console.print(f"{title}: nothing was due.")
+        # Queue mode sums the workers' run rows: counters without lines (#19).
+        if any(counts.values()):
+            console.print(f"{title}: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+        else:
+            console.print(f"{title}: nothing was due.")
         return
     table = Table(title=title)
     for column in ("source", "kind", "outcome", "why"):
@@ -132,7 +141,7 @@ def print_check_lines(report: RecheckReport | VerifyReport, console: Console, ti
     for line in report.lines:
         table.add_row(line.url, line.kind, line.outcome, line.reason)
     console.print(table)
-    console.print(", ".join(f"{k}={v}" for k, v in report.stats().items()))
+    console.print(", ".join(f"{k}={v}" for k, v in counts.items()))
 
 
 def print_endpoints(result: PageEndpoints, console: Console) -> None:
@@ -238,10 +247,12 @@ def _queued(
 ) -> _Report | None:
     """Queue mode (#19): the harvest per blog, or the receipts, for the workers."""
     from scheduler.cmd_queue import run_queued
-    from scheduler.queue.groups import linkback_groups, receipt_groups
+    from scheduler.queue.groups import linkback_groups, receipt_groups, recheck_groups
 
     if job == "verify":
         return run_queued(app, receipt_groups(), VerifyReport, no_wait=no_wait)
+    if job == "recheck":
+        return run_queued(app, recheck_groups(), RecheckReport, no_wait=no_wait)
     if _harvest_total(app, post_urls, all_posts) == 0:
         app.console.print(
             "No post is due; `mediamon linkbacks --all` harvests every recent post now."
@@ -306,7 +317,8 @@ def linkbacks(
     runner = _in_process if len(jobs) == 1 else _in_child
     failed: _Report | None = None
     for job in jobs:
-        if app.config.queue.enabled and job != "recheck":
+        # The first run's post inventory stays here: the harvest queued next reads it.
+        if app.config.queue.enabled and job in QUEUED:
             report = _queued(app, job, post_urls, all_posts, no_wait)
         else:
             report = runner(app, job, post_urls, all_posts)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -39,10 +40,23 @@ from scheduler.queue.broker import build_broker, limiter_backend, redis_client, 
 from scheduler.queue.enqueue import send
 from scheduler.queue.fleet import Heartbeat
 from scheduler.queue.messages import FLOWS
+from scheduler.queue.metrics import (
+    CHILD_ENV,
+    Exposition,
+    add_metrics,
+    is_worker_child,
+    metrics_environment,
+)
 
 log = logging.getLogger(__name__)
 
 pass_app = click.make_pass_decorator(App)
+
+#: The longest an idle worker's consumer sleeps between two looks at its queue (ms).
+#: Dramatiq's default (1,000) backs off to a second, so a message sent to an idle worker
+#: waited up to a second before its run started: most of the queue's overhead per run
+#: (BENCHMARKS.md). Ten looks a second per idle consumer cost Redis next to nothing.
+IDLE_POLL_MS = 100
 
 
 def parse_flows(text: str) -> list[str]:
@@ -69,9 +83,37 @@ def worker(app: App, processes: int, threads: int, flows: str) -> None:
     if not config.queue.enabled:
         raise Failure("worker: no [queue] url in the config; nothing to take work from", 2)
     wanted = parse_flows(flows)
-    if processes > 1:
-        raise SystemExit(_supervise(app, processes, threads, wanted))
-    raise SystemExit(serve(config, app.database_url, threads, wanted))
+    exposition = _start_metrics(config)
+    try:
+        if processes > 1:
+            status = _supervise(app, processes, threads, wanted)
+        else:
+            status = serve(config, app.database_url, threads, wanted)
+    finally:
+        if exposition is not None:
+            exposition.stop()
+    raise SystemExit(status)
+
+
+def _start_metrics(config: Config) -> Exposition | None:
+    """``[queue] metrics``: the shared directory, and ``/metrics`` served by the top process
+    (not by the worker processes of a supervisor, which only write their figures)."""
+    if not config.queue.metrics or is_worker_child():
+        return None
+    queue = config.queue
+    made = metrics_environment(queue)
+    try:
+        exposition = Exposition(queue, made)
+    except OSError as exc:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+        raise Failure(
+            f"queue.metrics_port: cannot serve metrics on {queue.metrics_host}:"
+            f"{queue.metrics_port}: {exc.strerror or exc}",
+            exit_code=2,
+        ) from None
+    exposition.start()
+    return exposition
 
 
 def _supervise(app: App, processes: int, threads: int, flows: list[str]) -> int:
@@ -85,7 +127,7 @@ def _supervise(app: App, processes: int, threads: int, flows: list[str]) -> int:
     if level <= logging.INFO:
         args.append("-v" if level == logging.INFO else "-vv")
     args += ["worker", "--threads", str(threads), "--flows", ",".join(flows)]
-    env = {**os.environ, DATABASE_ENV: app.database_url}
+    env = {**os.environ, DATABASE_ENV: app.database_url, CHILD_ENV: "1"}
     children = [subprocess.Popen(args, env=env) for _ in range(processes)]
 
     def forward(signum: int, _frame: FrameType | None) -> None:
@@ -146,8 +188,13 @@ def serve(config: Config, db_url: str, threads: int, flows: list[str]) -> int:
         forget=forget,
         send=lambda message: send(broker, message),
     )
+    if queue.metrics:
+        metrics_environment(queue)  # the top process's directory, or its own
+        add_metrics(broker)
     declare_actors(broker, executor, flows)
-    dramatiq_worker = dramatiq.Worker(broker, queues=set(flows), worker_threads=threads)
+    dramatiq_worker = dramatiq.Worker(
+        broker, queues=set(flows), worker_threads=threads, worker_timeout=IDLE_POLL_MS
+    )
     heartbeat = Heartbeat(client, queue, flows, lambda: executor.runs_done)
     sender = AlertLoop(config, engine, clock.now)
     dramatiq_worker.start()

@@ -69,8 +69,14 @@ def child(name: str) -> JobRunner:
     return run
 
 
-#: Job -> the queue flow that does its work in queue mode (recheck stays a child: no flow).
-QUEUED_JOBS = {"poll": "feeds", "crawl": "sites", "harvest": "linkbacks", "verify": "receipts"}
+#: Job -> the queue flow that does its work in queue mode.
+QUEUED_JOBS = {
+    "poll": "feeds",
+    "crawl": "sites",
+    "harvest": "linkbacks",
+    "verify": "receipts",
+    "recheck": "recheck",
+}
 
 
 def _inventory_new_sites(rt: Runtime, now: datetime) -> None:

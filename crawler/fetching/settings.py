@@ -92,6 +92,11 @@ def scrapy_settings(
             "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_per_host,
             "MEDIAMON_PLATFORM_CONCURRENCY": crawl.platform_concurrency,
             "MEDIAMON_BLOG_PLATFORMS": [p.strip().lower() for p in crawl.blog_platforms],
+            "MEDIAMON_PLATFORM_RATE": crawl.platform_rate if paced else 0.0,
+            # Queue mode: the platform limits (and robots.txt) are the fleet's, in Redis.
+            "MEDIAMON_QUEUE_URL": config.queue.url,
+            "MEDIAMON_QUEUE_PREFIX": config.queue.prefix,
+            "MEDIAMON_ROBOTS_CACHE_SECONDS": crawl.robots_cache_seconds,
             "DOWNLOAD_DELAY": crawl.download_delay,
             "DOWNLOAD_DELAY_JITTER": 0.5 if paced else 0.0,
             # download_delay = 0 means a local test web: no pacing at all, AutoThrottle included.

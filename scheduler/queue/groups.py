@@ -1,10 +1,10 @@
 """Due work, split into host groups: the unit of distributed work (#19).
 
 One message is one run for one group: the due feeds of one registrable host, the feed-less
-sites of one host, the due posts of one of our blogs, the queued receipts (one group: the
-verify run has no per-sender filter yet). Grouping by ``crawler.matching.sites.site_of_url``
-(blog platforms split per blog) is what lets the per-host limiter and the dedupe key hold
-politeness across the whole fleet.
+sites of one host, the due posts of one of our blogs, the queued receipts and the linkbacks
+due for a re-check (one group each: those runs have no per-host filter yet). Grouping by
+``crawler.matching.sites.site_of_url`` (blog platforms split per blog) is what lets the
+per-host limiter and the dedupe key hold politeness across the whole fleet.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ from crawler.storage.sources import sync_sources
 
 #: The one group of the receipts flow (verification runs over every due receipt).
 ALL_RECEIPTS = "all-receipts"
+
+#: The one group of the recheck flow (the run picks every linkback whose re-check is due).
+ALL_LINKBACKS = "all-linkbacks"
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,11 @@ def receipt_groups() -> list[Group]:
     return [Group("receipts", ALL_RECEIPTS)]
 
 
+def recheck_groups() -> list[Group]:
+    """The recheck flow is one group; the run itself picks the linkbacks that are due."""
+    return [Group("recheck", ALL_LINKBACKS)]
+
+
 def due_groups(config: Config, engine: Engine, now: datetime, flows: Iterable[str]) -> list[Group]:
     """Every due group of the given flows, in flow order (collect before verify)."""
     wanted = set(flows)
@@ -132,4 +140,6 @@ def due_groups(config: Config, engine: Engine, now: datetime, flows: Iterable[st
         out += linkback_groups(config, engine, now)
     if "receipts" in wanted:
         out += receipt_groups()
+    if "recheck" in wanted:
+        out += recheck_groups()
     return out

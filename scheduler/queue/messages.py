@@ -26,6 +26,7 @@ FLOWS: dict[str, str] = {
     "sites": "crawl",
     "linkbacks": "harvest",
     "receipts": "verify",
+    "recheck": "recheck",
 }
 
 #: The Scrapy-free options each flow accepts from a message (the child's keyword arguments).
@@ -34,6 +35,7 @@ _OPTIONS: dict[str, frozenset[str]] = {
     "sites": frozenset({"source_names"}),
     "linkbacks": frozenset({"post_urls"}),
     "receipts": frozenset(),
+    "recheck": frozenset(),
 }
 
 

@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class Meter:
     overlaps: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     together: int = 0  # how many times the platform reached ``fill`` in flight
     fill: int = 0  # hold each request until this many are in flight (0: do not)
+    starts: list[float] = field(default_factory=list)  # when each request arrived (monotonic)
 
 
 def serve(meter: Meter) -> http.server.ThreadingHTTPServer:
@@ -63,6 +65,7 @@ def serve(meter: Meter) -> http.server.ThreadingHTTPServer:
                 meter.platform += 1
                 meter.peak_platform = max(meter.peak_platform, meter.platform)
                 meter.seen.add(host)
+                meter.starts.append(time.monotonic())
                 meter.lock.notify_all()
                 other = meter.wait_for.get(host)
                 if other:
@@ -100,13 +103,12 @@ def meter() -> Iterator[tuple[Meter, int]]:
     server.server_close()
 
 
-def crawl(tmp_path: Path, port: int, hosts: list[str], urls: list[str]) -> list[str]:
-    """``run_check`` over ``urls`` in a child process, production settings. A download delay
-    is set (as in production): with none, Scrapy 2.19's slot queue hands every queued request
-    of a slot to the download handler at once (``_process_queue`` schedules each transfer as a
-    task before counting it), so the per-blog concurrency is not enforced there."""
+def write_config(
+    tmp_path: Path, hosts: list[str], *, rate: float = 0, extra: str = "", name: str = "mediamon"
+) -> Path:
+    """The crawl's config: production settings, the hosts resolved to the local server."""
     resolve = ", ".join(f'"{h}" = "127.0.0.1"' for h in sorted(set(hosts)))
-    config = tmp_path / "mediamon.toml"
+    config = tmp_path / f"{name}.toml"
     config.write_text(
         f"""[organisation]
 name = "Cap Test"
@@ -119,21 +121,49 @@ resolve = {{ {resolve} }}
 download_delay = 0.05
 concurrent_per_host = 1
 platform_concurrency = {CAP}
+platform_rate = {rate}
 blog_platforms = ["{PLATFORM}"]
 timeout = 30
-""",
+{extra}""",
         encoding="utf-8",
     )
-    done = subprocess.run(
+    return config
+
+
+def start_crawl(config: Path, urls: list[str]) -> subprocess.Popen[str]:
+    """``run_check`` over ``urls`` in a child process. A download delay is set (as in
+    production): with none, Scrapy 2.19's slot queue hands every queued request of a slot to
+    the download handler at once (``_process_queue`` schedules each transfer as a task before
+    counting it), so the per-blog concurrency is not enforced there."""
+    return subprocess.Popen(
         [sys.executable, "-c", CHECK, str(config), *urls],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=300,
-        check=False,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    errors: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def finish_crawl(proc: subprocess.Popen[str]) -> list[str]:
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err[-3000:]
+    errors: list[str] = json.loads(out.strip().splitlines()[-1])
     return errors
+
+
+def crawl(
+    tmp_path: Path, port: int, hosts: list[str], urls: list[str], rate: float = 0
+) -> list[str]:
+    del port
+    return finish_crawl(start_crawl(write_config(tmp_path, hosts, rate=rate), urls))
+
+
+def most_in_a_second(starts: list[float]) -> int:
+    """The most requests that arrived within any one second."""
+    ordered = sorted(starts)
+    most = 0
+    for i, first in enumerate(ordered):
+        most = max(most, sum(1 for t in ordered[i:] if t - first < 1.0))
+    return most
 
 
 def test_platform_and_blog_of_a_host() -> None:
@@ -179,3 +209,17 @@ def test_fifty_blogs_of_one_platform_stay_under_the_cap(
     assert m.peak_platform == CAP
     assert max(m.peak_host.values()) == 1, m.overlaps
     assert m.together >= len(urls) // 2  # most requests were served CAP at a time
+
+
+@pytest.mark.slow
+def test_the_platform_rate_paces_its_blogs(meter: tuple[Meter, int], tmp_path: Path) -> None:
+    """``platform_rate = 10``: 30 blogs of one platform, never more than 10 requests started
+    in one second (a slow machine only spreads them further), yet all fetched."""
+    m, port = meter
+    blogs = [f"paced{n}.{PLATFORM}" for n in range(30)]
+    urls = [f"http://{h}:{port}/1" for h in blogs]
+    assert crawl(tmp_path, port, blogs, urls, rate=10) == [""] * len(urls)
+    assert len(m.starts) == 30
+    # Requests are spaced 0.1 s apart: at most 10 start within any second (one more at the
+    # window's edge when the network delivers two of them closer than they were sent).
+    assert most_in_a_second(m.starts) <= 11

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,10 @@ from sqlalchemy.engine import Engine
 
 from crawler import clock
 from crawler.config import load_config
+from crawler.domain import Document, FoundVia, Mention, MentionKind
+from crawler.matching.urls import canonicalize_url
 from crawler.storage.db import make_engine, session_scope
+from crawler.storage.mentions import record_mentions
 from crawler.storage.migrate import upgrade
 from crawler.storage.runs import runs_by_id
 from sampleweb.pages.trouble import ENDPOINTS, HOST
@@ -171,5 +175,44 @@ def test_unknown_flow_is_one_line_and_exit_2(
     code, _, err = _invoke(path, sqlite_url, "worker", "--flows", "feeds,podcasts")
     assert code == 2
     assert err.strip() == (
-        "mediamon: --flows: unknown flow podcasts; choose from feeds,sites,linkbacks,receipts"
+        "mediamon: --flows: unknown flow podcasts; "
+        "choose from feeds,sites,linkbacks,receipts,recheck"
     )
+
+
+def test_recheck_is_queued_for_the_workers_and_waited_for(
+    web: SampleWeb, sqlite_url: str, tmp_path: Path, queue_prefix: str, qengine: Engine
+) -> None:
+    """``linkbacks --recheck`` in queue mode: one ``recheck`` run for the workers; the CLI
+    waits for it and prints its counts (the source answers 500: kept, retried later)."""
+    path = web_config(tmp_path / "mediamon.toml", web, queue_prefix)
+    config = load_config(path)
+    source = ENDPOINTS["error_500"]
+    target = canonicalize_url(f"http://{HOST}/2024/03/post/")
+    mention = Mention(
+        config.organisation.name,
+        Document(canonicalize_url(source), source),
+        MentionKind.PINGBACK,
+        FoundVia.API,
+        target=target,
+    )
+    with session_scope(qengine) as session:  # stored two days ago, never checked: due now
+        record_mentions(session, [mention], clock.now() - timedelta(days=2))
+    code, out, err = _invoke(path, sqlite_url, "linkbacks", "--recheck", "--no-wait")
+    assert code == 0, err
+    run_id, kind, group = out.strip().split("\t")
+    assert (kind, group) == ("recheck", "all-linkbacks")
+    worker = start_worker(path, sqlite_url, "--threads", "1", "--flows", "recheck")
+    try:
+        assert wait_for_runs(qengine, [int(run_id)], timeout=180), worker.log()
+        code, out, err = _invoke(path, sqlite_url, "linkbacks", "--recheck")  # waits
+    finally:
+        assert stop_worker(worker) == 0
+    with session_scope(qengine) as session:
+        row = runs_by_id(session, [int(run_id)])[int(run_id)]
+        assert row.exit_status == 0, row.error
+        assert (row.stats or {}).get("checked") == 1
+        assert (row.stats or {}).get("retry") == 1
+    assert code == 0, err
+    assert "queued 1 run(s); waiting for the workers" in err
+    assert "Re-checked linkbacks: nothing was due." in out  # retried in an hour, not now
