@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
+from rich.text import Text
 
 from crawler.config import ConfigError, load_config, mask_url
 from crawler.domain import MentionKind, MentionStatus
@@ -27,6 +28,7 @@ from crawler.storage.outbox import failed_count
 from crawler.storage.runs import last_run_per_job, recent_runs, scheduled_next_runs
 from crawler.storage.sources import source_states, sync_sources
 from scheduler.context import App, Failure
+from scheduler.hints import print_hint
 from scheduler.logfilter import quiet_handled_warnings
 from scheduler.output import (
     print_jobs,
@@ -101,8 +103,10 @@ def init(app: App, path: Path | None) -> None:
         load_config(target)
     except ConfigError as exc:  # the starter must always load; this guards the template
         raise Failure(f"internal error: starter config does not load: {exc}") from None
-    app.console.print(
-        f"Wrote {target}. Next: edit it, then `mediamon --config {target} db upgrade`."
+    print_hint(
+        app.console,
+        f"Wrote {target}. Next: edit it, then create the database:",
+        f"mediamon --config {target} db upgrade",
     )
 
 
@@ -157,9 +161,11 @@ def status(app: App, as_json: bool) -> None:
     )
     print_runs(runs, app.console)
     if failed_alerts:
-        app.console.print(
-            f"[bold red]{failed_alerts} alert(s) failed after their retries:[/] "
-            "see `mediamon alerts outbox --failed`, requeue with `--retry`"
+        print_hint(
+            app.console,
+            Text(f"{failed_alerts} alert(s) failed after their retries:", style="bold red"),
+            "mediamon alerts outbox --failed",
+            "mediamon alerts outbox --retry",
         )
     print_queue_status(queue_info, app.console, app.config.queue.heartbeat_timeout_seconds)
     unhealthy = [s for s in states if s.health != "ok"]

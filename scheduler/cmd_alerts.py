@@ -13,6 +13,7 @@ from crawler.storage.db import session_scope
 from reports.alerts.channels import channel_label, probe_rule
 from reports.alerts.sender import send_due
 from scheduler.context import App, Failure
+from scheduler.hints import print_hint
 
 pass_app = click.make_pass_decorator(App)
 
@@ -92,7 +93,11 @@ def alerts_outbox(app: App, failed_only: bool, retry: bool, limit: int) -> None:
     with session_scope(app.engine()) as session:
         if retry:
             count = outbox.retry_failed(session, org, app.now())
-            app.console.print(f"{count} failed alert(s) queued again; `mediamon alerts send`.")
+            print_hint(
+                app.console,
+                f"{count} failed alert(s) queued again; send them:",
+                "mediamon alerts send",
+            )
             return
         rows = outbox.list_deliveries(session, org, failed_only=failed_only, limit=limit)
     if not rows:

@@ -43,6 +43,7 @@ from crawler.storage.db import session_scope
 from crawler.storage.linkbacks import harvest_posts
 from scheduler.cmd_posts import print_sync_report
 from scheduler.context import App, Failure
+from scheduler.hints import print_hint
 from scheduler.progress import progress_bar
 from scheduler.runner import run_in_child
 
@@ -192,8 +193,10 @@ def _in_process(app: App, job: str, post_urls: Sequence[str], all_posts: bool) -
     if job == "harvest":
         total = _harvest_total(app, post_urls, all_posts)
         if total == 0:
-            app.console.print(
-                "No post is due; `mediamon linkbacks --all` harvests every recent post now."
+            print_hint(
+                app.console,
+                "No post is due; to harvest every recent post now:",
+                "mediamon linkbacks --all",
             )
             return None
     db = app.engine()  # the schema must be current; the run uses this one engine
@@ -243,8 +246,10 @@ def _queued(
     if job == "verify":
         return run_queued(app, receipt_groups(), VerifyReport, no_wait=no_wait)
     if _harvest_total(app, post_urls, all_posts) == 0:
-        app.console.print(
-            "No post is due; `mediamon linkbacks --all` harvests every recent post now."
+        print_hint(
+            app.console,
+            "No post is due; to harvest every recent post now:",
+            "mediamon linkbacks --all",
         )
         return None
     groups = linkback_groups(app.config, app.engine(), app.now(), post_urls, all_posts=all_posts)

@@ -19,6 +19,7 @@ from crawler.runs import UnknownSource
 from crawler.runs.poll import crawl_poll, due_now, prepare_poll
 from crawler.storage.db import describe_storage_error
 from scheduler.context import App, Failure
+from scheduler.hints import print_hint
 from scheduler.output import human_reason
 from scheduler.progress import progress_bar
 
@@ -91,7 +92,9 @@ def poll(
     if due.missing:  # a usage error: refused before a run is recorded (#18)
         raise Failure("unknown source: " + ", ".join(due.missing), exit_code=2)
     if due.work == 0 and not sources:
-        app.console.print("No source is due; `mediamon poll --all` polls every source now.")
+        print_hint(
+            app.console, "No source is due; to poll every source now:", "mediamon poll --all"
+        )
         return
     with progress_bar(app, "polling", due.work) as progress_cb:
         try:
@@ -120,7 +123,9 @@ def _poll_queued(app: App, sources: tuple[str, ...], all_sources: bool, no_wait:
 
     groups = feed_groups(app.config, app.engine(), app.now(), sources, all_sources=all_sources)
     if not groups:
-        app.console.print("No source is due; `mediamon poll --all` polls every source now.")
+        print_hint(
+            app.console, "No source is due; to poll every source now:", "mediamon poll --all"
+        )
         return
     report = run_queued(app, groups, PollMatchReport, no_wait=no_wait)
     if report is None:

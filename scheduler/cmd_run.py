@@ -61,7 +61,7 @@ def run(app: App, once: bool, job_ids: tuple[str, ...], clock_spec: str | None) 
             table.add_column(column, overflow="fold")
         for job_id, stats in results.items():
             if stats is None:
-                summary = "failed (see `mediamon status`)"
+                summary = "failed (see: mediamon status)"
             else:  # counters as words, never raw key=value cut mid-word (#18)
                 status = stats.get("exit_status")
                 result = run_result(status if isinstance(status, int) else 0)
