@@ -201,7 +201,11 @@ def _in_process(app: App, job: str, post_urls: Sequence[str], all_posts: bool) -
             return None
     db = app.engine()  # the schema must be current; the run uses this one engine
     label = {"harvest": "harvesting"}.get(job, f"{job}ing")
-    with progress_bar(app, label, total) as advance:
+    # A harvest's posts each take a dozen pages or a hundred: the spinner counts the pages
+    # read and the posts finished, so it moves with the real work (#18).
+    counted = "page(s) read" if job == "harvest" else ""
+    items = ("posts", total) if job == "harvest" else None
+    with progress_bar(app, label, total, counted=counted, items=items) as advance:
         try:
             if job == "harvest":
                 return run_harvest(
