@@ -7,7 +7,6 @@ exit non-zero with a one-line reason.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from datetime import UTC, date, datetime, time, timedelta
@@ -31,11 +30,14 @@ from scheduler.context import App, Failure
 from scheduler.hints import print_hint
 from scheduler.logfilter import quiet_handled_warnings
 from scheduler.output import (
+    echo_json,
+    format_option,
     print_jobs,
     print_mentions_table,
     print_runs,
     print_sources,
     status_json,
+    wants_json,
     write_mentions_csv,
     write_mentions_json,
 )
@@ -134,9 +136,9 @@ def db_upgrade(app: App) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+@format_option(json_help="Same as --format json: one JSON object on stdout.")
 @pass_app
-def status(app: App, as_json: bool) -> None:
+def status(app: App, fmt: str, as_json: bool) -> None:
     """Sources and their health, the scheduled jobs, the last runs (times in UTC), failed alerts
     and, in queue mode, the queue (#19)."""
     from scheduler.cmd_queue import print_queue_status, queue_status
@@ -150,10 +152,10 @@ def status(app: App, as_json: bool) -> None:
         runs = recent_runs(session, limit=10)
         failed_alerts = failed_count(session, app.config.organisation.name)
     queue_info = queue_status(app.config)
-    if as_json:
+    if wants_json(fmt, as_json):
         data = {**status_json(states, last, runs), "queue": queue_info}
         data["failed_alerts"] = failed_alerts
-        click.echo(json.dumps(data, default=str, ensure_ascii=False))
+        echo_json(data)
         return
     print_sources(states, app.console)
     print_jobs(
@@ -198,13 +200,7 @@ def _parse_day(value: str | None, tz: ZoneInfo, *, end: bool) -> datetime | None
     type=click.Choice([k.value for k in MentionKind]),
     help="Only these kinds (repeatable).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@format_option(json_help="Same as --format json: JSON lines on stdout.", extra=("csv",))
 @click.option("--all-statuses", is_flag=True, help="Include deleted and spam mentions.")
 @pass_app
 def mentions(
@@ -213,6 +209,7 @@ def mentions(
     until: str | None,
     kinds: tuple[str, ...],
     fmt: str,
+    as_json: bool,
     all_statuses: bool,
 ) -> None:
     """List stored mentions (CSV and JSON lines go to stdout, for export)."""
@@ -229,7 +226,7 @@ def mentions(
             kinds=[MentionKind(k) for k in kinds],
             statuses=() if all_statuses else (MentionStatus.LIVE,),
         )
-    if fmt == "json":
+    if wants_json(fmt, as_json):
         write_mentions_json(rows, sys.stdout)
     elif fmt == "csv":
         write_mentions_csv(rows, sys.stdout)
