@@ -81,10 +81,11 @@ def print_next_steps(app: App, result: DemoResult) -> None:
         f"mediamon --config {config} mentions --kind pingback --format json",
         f"mediamon --config {config} digest --date {day} --out {result.directory / 'digest'}",
     )
+    # One line rich never wraps (the command, the address and the password stay whole);
+    # not on a line of its own: the lines above are the commands to try now (#18).
     print_hint(
         app.console,
-        f"Newsroom: start it with the command below, open http://127.0.0.1:8080/ "
-        f"and sign in as {result.web_user} / {result.web_password}",
-        f"mediamon --config {config} web",
+        f"Newsroom: `mediamon --config {config} web`, then open "
+        f"http://127.0.0.1:8080/ and sign in as {result.web_user} / {result.web_password}",
         whole=True,
     )
