@@ -127,3 +127,14 @@ def test_run_json_without_once_is_a_usage_error(world: tuple[Path, str]) -> None
     result = _invoke(world, "run", "--format", "json")
     assert result.exit_code == 2
     assert "only make sense with --once" in result.stderr
+
+
+def test_run_once_json_is_each_jobs_stats(world: tuple[Path, str]) -> None:
+    result = _invoke(world, "run", "--once", "--job", "cleanup", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["failed"] == []
+    assert data["jobs"]["cleanup"]["crawl_runs_deleted"] == 0
+    table = _invoke(world, "run", "--once", "--job", "cleanup").stdout
+    assert "run --once" in table
+    assert "cleanup" in table
