@@ -273,6 +273,19 @@ class Receiver(_Frozen):
     block_urls: tuple[str, ...] = ()
 
 
+class Web(_Frozen):
+    """The newsroom (``mediamon web``) as its readers reach it."""
+
+    base_url: str = ""
+    """Its public address (behind your reverse proxy): the digest links "and N more" to the
+    day in its inbox. Empty: the digest links to the full digest in its archive (#18)."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, v: str) -> str:
+        return _http_url(v).rstrip("/") if v.strip() else ""
+
+
 class Scheduler(_Frozen):
     """How often the daemon looks for due work. Due-ness itself is a database query against
     the clock (next_check_at, post age, send_at), so these are only how often to ask."""
@@ -361,6 +374,7 @@ class Config(_Frozen):
     crawl: Crawl = Crawl()
     linkbacks: Linkbacks = Linkbacks()
     receiver: Receiver = Receiver()
+    web: Web = Web()
     database: Database = Database()
     retention: Retention = Retention()
     scheduler: Scheduler = Scheduler()

@@ -51,6 +51,20 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def full_digest_path(directory: Path, day: date) -> Path:
+    """The uncut digest of a day cut to fit the email (``<day>.full.html``): what the
+    email's "and N more" links to when the newsroom has no address (``reports.links``)."""
+    return directory / f"{day.isoformat()}.full.html"
+
+
+def write_full_digest(directory: Path, day: date, html: str) -> Path:
+    """Write the uncut digest beside the email's copy (see ``full_digest_path``)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = full_digest_path(directory, day)
+    _write_atomic(path, html.encode("utf-8"))
+    return path
+
+
 def write_digest(directory: Path, day: date, html: str, text: str, eml: bytes) -> DigestFiles:
     """Write ``<day>.html``, ``<day>.txt`` and ``<day>.eml`` into ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)

@@ -50,7 +50,7 @@ class DigestInput:
 class Limits:
     """How much of a very busy day goes into the email (counts and the chart always cover
     everything). Mail clients clip long messages (Gmail at about 100 KB) and nobody reads the
-    10,000th item; the rest is one ``mediamon mentions`` away."""
+    10,000th item; the rest is one link away (``reports.links``)."""
 
     stories: int = 60
     linkbacks: int = 120
@@ -260,7 +260,9 @@ class DigestView:
     late_hidden: int
     health: HealthView
     generated: str
-    more_command: str
+    more_url: str
+    """Where the sections cut with "and N more" are whole (``reports.links``); "" if nowhere."""
+    more_label: str
     #: Linkbacks found on the day on posts older than ``OLDER_POST_DAYS`` and dated well
     #: before the day: what a first harvest of an old blog brings in (#16), shown apart.
     older_linkbacks: tuple[PostLinkbacks, ...] = ()

@@ -33,10 +33,18 @@ from crawler.storage.digests import (
     note_uncertain,
     release_stuck,
 )
-from reports.archive import DigestFiles, archive_dir, digest_paths, write_digest
+from reports.archive import (
+    DigestFiles,
+    archive_dir,
+    digest_paths,
+    full_digest_path,
+    write_digest,
+    write_full_digest,
+)
 from reports.compose import compose_message, new_message_id
 from reports.dates import day_window
 from reports.gather import load_digest_input
+from reports.links import NO_LINK, MoreLink, more_link
 from reports.mailer import MailError, deliver
 from reports.model import DEFAULT_LIMITS, DigestInput, DigestView, Limits
 from reports.render import render_html, render_text
@@ -49,6 +57,13 @@ class RenderedDigest:
     view: DigestView
     html: str
     text: str
+    full_html: str = ""
+    """The uncut HTML when the email had to be cut ("" when nothing was left out)."""
+
+    def archive_full(self, directory: Path) -> None:
+        """Archive the uncut digest the email's "and N more" links to, when it was cut."""
+        if self.full_html:
+            write_full_digest(directory, self.day, self.full_html)
 
 
 class SendStatus(enum.StrEnum):
@@ -100,13 +115,21 @@ def own_sites(config: Config) -> list[str]:
 
 
 def render_digest(
-    config: Config, engine: Engine, day: date, now: datetime, limits: Limits = DEFAULT_LIMITS
+    config: Config,
+    engine: Engine,
+    day: date,
+    now: datetime,
+    limits: Limits = DEFAULT_LIMITS,
+    archive: Path | None = None,
 ) -> RenderedDigest:
-    """Query, build the view model and render both versions (no files, no state)."""
+    """Query, build the view model and render both versions (no files, no state).
+    ``archive``: the directory the digest will be archived in, where "and N more" links to
+    the full digest when ``[web] base_url`` is not set."""
     org = config.organisation
     with session_scope(engine) as session:
         data = load_digest_input(session, org.name, org.timezone, day, now, own_sites(config))
-    return fit_digest(data, limits)
+    full = full_digest_path(archive, day) if archive is not None else None
+    return fit_digest(data, limits, more_link(config.web.base_url, full, day))
 
 
 #: The email's HTML and text together stay under this many bytes: Gmail clips a message
@@ -130,18 +153,35 @@ def _smaller(limits: Limits) -> Limits:
     )
 
 
-def fit_digest(data: DigestInput, limits: Limits = DEFAULT_LIMITS) -> RenderedDigest:
-    """Build and render the digest, cutting its long sections (each says "and N more", and
-    the footer names the command with the full list) until the email fits ``EMAIL_BUDGET``
-    on the busiest day (#18). The counts, the chart and the health line at the top always
-    cover everything."""
+#: No cap: the full digest the email's "and N more" links to.
+UNCUT = Limits(stories=10**9, linkbacks=10**9, outlets=10**9, late=10**9, health_items=10**9)
+
+
+def _cut(view: DigestView) -> bool:
+    return bool(
+        view.press_hidden
+        or view.linkbacks_hidden
+        or view.older_hidden
+        or view.outlets_hidden
+        or view.late_hidden
+    )
+
+
+def fit_digest(
+    data: DigestInput, limits: Limits = DEFAULT_LIMITS, more: MoreLink = NO_LINK
+) -> RenderedDigest:
+    """Build and render the digest, cutting its long sections (each says "and N more" and
+    links to ``more``: the inbox, or the full digest rendered here as ``full_html``) until
+    the email fits ``EMAIL_BUDGET`` on the busiest day (#18). The counts, the chart and the
+    health line at the top always cover everything."""
     while True:
-        view = build_digest(data, limits)
+        view = build_digest(data, limits, more)
         html, text = render_html(view), render_text(view)
         size = len(html.encode("utf-8")) + len(text.encode("utf-8"))
         smaller = _smaller(limits)
         if size <= EMAIL_BUDGET or smaller == limits:
-            return RenderedDigest(day=data.day, view=view, html=html, text=text)
+            full = render_html(build_digest(data, UNCUT)) if _cut(view) else ""
+            return RenderedDigest(day=data.day, view=view, html=html, text=text, full_html=full)
         limits = smaller
 
 
@@ -150,7 +190,7 @@ def write_preview(
 ) -> DigestFiles:
     """``mediamon digest --out DIR``: the files a send would produce, without sending or
     touching the digest's state (the Message-ID is a fresh one, not recorded)."""
-    rendered = render_digest(config, engine, day, now)
+    rendered = render_digest(config, engine, day, now, archive=directory)
     message = compose_message(
         config.digest,
         subject=rendered.view.subject,
@@ -161,6 +201,7 @@ def write_preview(
         day=day,
         recipients=config.digest.recipients,
     )
+    rendered.archive_full(directory)
     return write_digest(directory, day, rendered.html, rendered.text, bytes(message))
 
 
@@ -267,7 +308,7 @@ def send_digest(
         reason = _not_claimable(record, now, ignore_backoff)
         if reason is not None:
             return reason
-    rendered = render_digest(config, engine, day, now)
+    rendered = render_digest(config, engine, day, now, archive=files.html.parent)
     with session_scope(engine) as session:
         ensure_digest(session, org, day, now, str(files.eml))
         claimed = claim_for_sending(
@@ -313,6 +354,7 @@ def _send_claimed(
             day=day,
             recipients=config.digest.recipients,
         )
+        rendered.archive_full(files.html.parent)
         write_digest(files.html.parent, day, rendered.html, rendered.text, bytes(message))
         accepted = deliver(
             config.smtp, message, config.digest.sender, pending, ssl_context=ssl_context

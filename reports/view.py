@@ -29,6 +29,7 @@ from crawler.storage.mentions import MentionView
 from reports.dates import date_label, datetime_label, day_label, short_day_label, time_label
 from reports.health import build_health
 from reports.highlight import highlight
+from reports.links import NO_LINK, MoreLink
 from reports.model import (
     DEFAULT_LIMITS,
     ChartBar,
@@ -99,8 +100,11 @@ OLDER_POST_DAYS = 30
 OLDER_FIND_DAYS = 2
 
 
-def build_digest(data: DigestInput, limits: Limits = DEFAULT_LIMITS) -> DigestView:
-    """The whole digest for ``data.day`` as display-ready data."""
+def build_digest(
+    data: DigestInput, limits: Limits = DEFAULT_LIMITS, more: MoreLink = NO_LINK
+) -> DigestView:
+    """The whole digest for ``data.day`` as display-ready data; ``more`` is where the
+    sections cut at ``limits`` are whole."""
     tz = ZoneInfo(data.timezone)
     day = data.day
     counts, total_count = _counts(data.counts, day)
@@ -151,7 +155,8 @@ def build_digest(data: DigestInput, limits: Limits = DEFAULT_LIMITS) -> DigestVi
         late_hidden=max(len(late) - limits.late, 0),
         health=health,
         generated=f"Generated {datetime_label(data.now, tz)} ({data.timezone})",
-        more_command=f"mediamon mentions --since {day.isoformat()} --until {day.isoformat()}",
+        more_url=more.url,
+        more_label=more.label,
         older_linkbacks=older_posts,
         older_count=len(older),
         older_post_count=len({m.target for m in older}),

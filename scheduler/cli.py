@@ -7,7 +7,6 @@ exit non-zero with a one-line reason.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
+from rich.text import Text
 
 from crawler.config import ConfigError, load_config, mask_url
 from crawler.domain import MentionKind, MentionStatus
@@ -27,13 +27,17 @@ from crawler.storage.outbox import failed_count
 from crawler.storage.runs import last_run_per_job, recent_runs, scheduled_next_runs
 from crawler.storage.sources import source_states, sync_sources
 from scheduler.context import App, Failure
+from scheduler.hints import print_hint
 from scheduler.logfilter import quiet_handled_warnings
 from scheduler.output import (
+    echo_json,
+    format_option,
     print_jobs,
     print_mentions_table,
     print_runs,
     print_sources,
     status_json,
+    wants_json,
     write_mentions_csv,
     write_mentions_json,
 )
@@ -115,8 +119,10 @@ def init(app: App, path: Path | None) -> None:
         load_config(target)
     except ConfigError as exc:  # the starter must always load; this guards the template
         raise Failure(f"internal error: starter config does not load: {exc}") from None
-    app.console.print(
-        f"Wrote {target}. Next: edit it, then `mediamon --config {target} db upgrade`."
+    print_hint(
+        app.console,
+        f"Wrote {target}. Next: edit it, then create the database:",
+        f"mediamon --config {target} db upgrade",
     )
 
 
@@ -145,9 +151,9 @@ def db_upgrade(app: App) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="One JSON object on stdout.")
+@format_option(json_help="Same as --format json: one JSON object on stdout.")
 @pass_app
-def status(app: App, as_json: bool) -> None:
+def status(app: App, fmt: str, as_json: bool) -> None:
     """Sources and their health, the scheduled jobs, the last runs (times in UTC), failed alerts
     and, in queue mode, the queue (#19)."""
     from scheduler.cmd_queue import print_queue_status, queue_status
@@ -162,10 +168,10 @@ def status(app: App, as_json: bool) -> None:
         runs = recent_runs(session, limit=10, orgs=[org])
         failed_alerts = failed_count(session, app.config.organisation.name)
     queue_info = queue_status(app.config)
-    if as_json:
+    if wants_json(fmt, as_json):
         data = {**status_json(states, last, runs), "queue": queue_info}
         data["failed_alerts"] = failed_alerts
-        click.echo(json.dumps(data, default=str, ensure_ascii=False))
+        echo_json(data)
         return
     print_sources(states, app.console)
     print_jobs(
@@ -173,9 +179,11 @@ def status(app: App, as_json: bool) -> None:
     )
     print_runs(runs, app.console)
     if failed_alerts:
-        app.console.print(
-            f"[bold red]{failed_alerts} alert(s) failed after their retries:[/] "
-            "see `mediamon alerts outbox --failed`, requeue with `--retry`"
+        print_hint(
+            app.console,
+            Text(f"{failed_alerts} alert(s) failed after their retries:", style="bold red"),
+            "mediamon alerts outbox --failed",
+            "mediamon alerts outbox --retry",
         )
     print_queue_status(queue_info, app.console, app.config.queue.heartbeat_timeout_seconds)
     unhealthy = [s for s in states if s.health != "ok"]
@@ -208,13 +216,7 @@ def _parse_day(value: str | None, tz: ZoneInfo, *, end: bool) -> datetime | None
     type=click.Choice([k.value for k in MentionKind]),
     help="Only these kinds (repeatable).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@format_option(json_help="Same as --format json: JSON lines on stdout.", extra=("csv",))
 @click.option("--all-statuses", is_flag=True, help="Include deleted and spam mentions.")
 @pass_app
 def mentions(
@@ -223,6 +225,7 @@ def mentions(
     until: str | None,
     kinds: tuple[str, ...],
     fmt: str,
+    as_json: bool,
     all_statuses: bool,
 ) -> None:
     """List stored mentions (CSV and JSON lines go to stdout, for export)."""
@@ -239,7 +242,7 @@ def mentions(
             kinds=[MentionKind(k) for k in kinds],
             statuses=() if all_statuses else (MentionStatus.LIVE,),
         )
-    if fmt == "json":
+    if wants_json(fmt, as_json):
         write_mentions_json(rows, sys.stdout)
     elif fmt == "csv":
         write_mentions_csv(rows, sys.stdout)

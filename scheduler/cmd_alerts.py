@@ -5,14 +5,20 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import click
 from rich.table import Table
+from rich.text import Text
 
+from crawler.alert_config import AlertRule
 from crawler.storage import outbox
 from crawler.storage.db import session_scope
 from reports.alerts.channels import channel_label, probe_rule
 from reports.alerts.sender import send_due
 from scheduler.context import App, Failure
+from scheduler.hints import print_hint
+from scheduler.output import echo_json, format_option, wants_json
 
 pass_app = click.make_pass_decorator(App)
 
@@ -23,10 +29,14 @@ def alerts() -> None:
 
 
 @alerts.command("list")
+@format_option()
 @pass_app
-def alerts_list(app: App) -> None:
+def alerts_list(app: App, fmt: str, as_json: bool) -> None:
     """The configured alert rules and where they send."""
     config = app.config
+    if wants_json(fmt, as_json):
+        echo_json({"rules": [_rule_json(rule) for rule in config.alerts]})
+        return
     if not config.alerts:
         app.console.print("No alert rules: add [[alerts]] to the config.")
         return
@@ -43,6 +53,21 @@ def alerts_list(app: App) -> None:
         matches = " ".join(c for c in criteria if c) or "every new find"
         table.add_row(rule.name, channels, matches, mode, rule.quiet_hours or "-")
     app.console.print(table)
+
+
+def _rule_json(rule: AlertRule) -> dict[str, object]:
+    """A rule for `alerts list --format json`: its channels by label (URLs carry secrets)."""
+    return {
+        "name": rule.name,
+        "channels": [channel_label(u) for u in rule.urls] or ["email (smtp)"],
+        "kinds": [k.value for k in rule.kinds],
+        "queries": list(rule.queries),
+        "min_weight": rule.min_weight,
+        "languages": list(rule.languages),
+        "mode": rule.mode,
+        "interval": rule.interval,
+        "quiet_hours": rule.quiet_hours,
+    }
 
 
 @alerts.command("test")
@@ -85,24 +110,41 @@ def alerts_send(app: App) -> None:
 @click.option("--failed", "failed_only", is_flag=True, help="Only deliveries given up on.")
 @click.option("--retry", is_flag=True, help="Queue the failed deliveries again.")
 @click.option("--limit", default=50, show_default=True, help="How many rows to show.")
+@format_option()
 @pass_app
-def alerts_outbox(app: App, failed_only: bool, retry: bool, limit: int) -> None:
+def alerts_outbox(
+    app: App, failed_only: bool, retry: bool, limit: int, fmt: str, as_json: bool
+) -> None:
     """The alert outbox, newest first; --retry queues failed deliveries again."""
+    as_json = wants_json(fmt, as_json)
     org = app.config.organisation.name
     with session_scope(app.engine()) as session:
         if retry:
             count = outbox.retry_failed(session, org, app.now())
-            app.console.print(f"{count} failed alert(s) queued again; `mediamon alerts send`.")
+            print_hint(
+                app.console,
+                f"{count} failed alert(s) queued again; send them:",
+                "mediamon alerts send",
+            )
             return
         rows = outbox.list_deliveries(session, org, failed_only=failed_only, limit=limit)
+    if as_json:
+        echo_json({"deliveries": [asdict(row) for row in rows]})
+        return
     if not rows:
         app.console.print("The outbox is empty." if not failed_only else "No failed alerts.")
         return
+    table = Table(title="Alert outbox (times in UTC)")
+    for column in ("id", "rule", "state", "tries", "created", "subject"):
+        table.add_column(column, overflow="fold")
     for row in rows:
-        line = (
-            f"#{row.id}  {row.rule}  {row.state}  tries={row.attempts}  "
-            f"{row.created_at:%Y-%m-%d %H:%M}  {row.subject}"
+        subject = row.subject + (f" ({row.last_error})" if row.last_error else "")
+        table.add_row(
+            str(row.id),
+            row.rule,
+            row.state,
+            str(row.attempts),
+            f"{row.created_at:%Y-%m-%d %H:%M}",
+            Text(subject),
         )
-        if row.last_error:
-            line += f"  ({row.last_error})"
-        app.console.print(line, markup=False, highlight=False, soft_wrap=True)
+    app.console.print(table)

@@ -28,6 +28,7 @@ from crawler.press.report import CrawlReport
 from crawler.runs.process import INTERRUPTED
 from crawler.runs.site import run_adhoc_crawl
 from scheduler.context import App, Failure
+from scheduler.output import format_option, wants_json
 from scheduler.progress import progress_bar
 
 pass_app = click.make_pass_decorator(App)
@@ -112,7 +113,7 @@ def print_problems(report: CrawlReport, console: Console) -> None:
     show_default=True,
     help="Label what is found as press or blog coverage.",
 )
-@click.option("--json", "as_json", is_flag=True, help="JSON lines on stdout.")
+@format_option(json_help="Same as --format json: JSON lines on stdout, one per find.")
 @click.option("--no-store", is_flag=True, help="Print what is found; store nothing.")
 @pass_app
 def crawl(
@@ -121,6 +122,7 @@ def crawl(
     depth: int,
     queries: tuple[str, ...],
     kind: str,
+    fmt: str,
     as_json: bool,
     no_store: bool,
 ) -> None:
@@ -146,7 +148,7 @@ def crawl(
             log_level="CRITICAL" if logging.getLogger().level >= logging.WARNING else "INFO",
         )
     print_problems(report, app.err_console)
-    if as_json:
+    if wants_json(fmt, as_json):
         write_found_json(report.found, sys.stdout)
     else:
         print_crawl_report(report, app.console)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from scheduler.context import App, Failure
 from scheduler.demo import (
@@ -17,6 +18,7 @@ from scheduler.demo import (
     run_demo,
     summary_rows,
 )
+from scheduler.hints import print_hint
 
 pass_app = click.make_pass_decorator(App)
 
@@ -53,7 +55,11 @@ def demo(app: App, directory: Path | None, send: bool) -> None:
     app.console.print(table)
     failed = [job for job, stats in result.jobs.items() if stats is None]
     if failed:
-        app.console.print(f"[red]jobs that failed:[/] {', '.join(failed)} (see `mediamon status`)")
+        print_hint(
+            app.console,
+            Text(f"jobs that failed: {', '.join(failed)}; see why:", style="red"),
+            f"mediamon --config {result.config_path} status",
+        )
     if send:
         app.console.print(f"Digest sent to the local SMTP sink: {result.send_message}")
     app.console.print(f"Done in {time.monotonic() - started:.0f} s.")
@@ -67,20 +73,19 @@ def print_next_steps(app: App, result: DemoResult) -> None:
     day = result.day.isoformat()
     app.console.print(f"Digest: {result.digest_html}", soft_wrap=True)
     app.console.print(f"  open it in a browser: xdg-open {result.digest_html}", soft_wrap=True)
-    app.console.print(
+    print_hint(
+        app.console,
         "The sample web stopped with the demo, so commands that fetch (poll, crawl, "
-        "linkbacks) fail against this config; these read the demo database:"
-    )
-    for command in (
+        "linkbacks) fail against this config; these read the demo database:",
         f"mediamon --config {config} mentions --since {day} --until {day}",
         f"mediamon --config {config} mentions --kind pingback --format json",
         f"mediamon --config {config} digest --date {day} --out {result.directory / 'digest'}",
-    ):
-        app.console.print(f"  {command}", soft_wrap=True, markup=False, highlight=False)
-    app.console.print(
+    )
+    # One line rich never wraps (the command, the address and the password stay whole);
+    # not on a line of its own: the lines above are the commands to try now (#18).
+    print_hint(
+        app.console,
         f"Newsroom: `mediamon --config {config} web`, then open "
         f"http://127.0.0.1:8080/ and sign in as {result.web_user} / {result.web_password}",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
+        whole=True,
     )

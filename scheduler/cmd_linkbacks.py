@@ -13,7 +13,6 @@ reports its Pingback, Webmention and TrackBack endpoints.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,6 +43,8 @@ from crawler.storage.db import session_scope
 from crawler.storage.linkbacks import harvest_posts
 from scheduler.cmd_posts import print_sync_report
 from scheduler.context import App, Failure
+from scheduler.hints import print_hint
+from scheduler.output import echo_json, format_option, wants_json
 from scheduler.progress import progress_bar
 from scheduler.runner import run_in_child
 
@@ -165,7 +166,7 @@ def _check(app: App, url: str, as_json: bool) -> None:
     if result.error:
         raise Failure(f"{url}: {result.error}")
     if as_json:
-        click.echo(json.dumps(result.as_json()))
+        echo_json(result.as_json())
     else:
         print_endpoints(result, app.console)
 
@@ -201,13 +202,19 @@ def _in_process(app: App, job: str, post_urls: Sequence[str], all_posts: bool) -
     if job == "harvest":
         total = _harvest_total(app, post_urls, all_posts)
         if total == 0:
-            app.console.print(
-                "No post is due; `mediamon linkbacks --all` harvests every recent post now."
+            print_hint(
+                app.console,
+                "No post is due; to harvest every recent post now:",
+                "mediamon linkbacks --all",
             )
             return None
     db = app.engine()  # the schema must be current; the run uses this one engine
     label = {"harvest": "harvesting"}.get(job, f"{job}ing")
-    with progress_bar(app, label, total) as advance:
+    # A harvest's posts each take a dozen pages or a hundred: the spinner counts the pages
+    # read and the posts finished, so it moves with the real work (#18).
+    counted = "page(s) read" if job == "harvest" else ""
+    items = ("posts", total) if job == "harvest" else None
+    with progress_bar(app, label, total, counted=counted, items=items) as advance:
         try:
             if job == "harvest":
                 return run_harvest(
@@ -254,8 +261,10 @@ def _queued(
     if job == "recheck":
         return run_queued(app, recheck_groups(), RecheckReport, no_wait=no_wait)
     if _harvest_total(app, post_urls, all_posts) == 0:
-        app.console.print(
-            "No post is due; `mediamon linkbacks --all` harvests every recent post now."
+        print_hint(
+            app.console,
+            "No post is due; to harvest every recent post now:",
+            "mediamon linkbacks --all",
         )
         return None
     groups = linkback_groups(app.config, app.engine(), app.now(), post_urls, all_posts=all_posts)
@@ -279,7 +288,7 @@ def _print(report: _Report, console: Console) -> None:
 @click.option("--recheck", is_flag=True, help="Re-check the sources of linkbacks that are due.")
 @click.option("--verify", is_flag=True, help="Verify the queued pingbacks/webmentions/trackbacks.")
 @click.option("--check", "check_url", metavar="URL", help="Show the endpoints a page advertises.")
-@click.option("--json", "as_json", is_flag=True, help="With --check: print one JSON object.")
+@format_option(json_help="Same as --format json: one JSON object on stdout.")
 @click.option(
     "--no-wait", is_flag=True, help="Queue mode: print the queued run ids and return at once."
 )
@@ -291,17 +300,19 @@ def linkbacks(
     recheck: bool,
     verify: bool,
     check_url: str | None,
+    fmt: str,
     as_json: bool,
     no_wait: bool,
 ) -> None:
     """Harvest the linkbacks of our posts (the posts that are due, by default)."""
+    as_json = wants_json(fmt, as_json)
+    if as_json:  # stdout is only JSON: the notes and hints go to stderr
+        app.console = app.err_console
     if check_url is not None:
         if post_urls or all_posts or recheck or verify:
             raise click.UsageError("--check takes one URL and no other job")
         _check(app, check_url, as_json)
         return
-    if as_json:
-        raise click.UsageError("--json goes with --check URL")
     jobs = []
     if post_urls or all_posts or not (recheck or verify):
         if not post_urls:
@@ -324,7 +335,10 @@ def linkbacks(
             report = runner(app, job, post_urls, all_posts)
         if report is None:
             continue
-        _print(report, app.console)
+        if as_json:
+            echo_json({"job": job, **report.to_json()})
+        else:
+            _print(report, app.console)
         if report.exit_status and failed is None:
             failed = report
         if report.exit_status == INTERRUPTED:

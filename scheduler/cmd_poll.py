@@ -7,8 +7,6 @@ progress bar goes to stderr when it is a terminal, and a closing table summarise
 
 from __future__ import annotations
 
-import json
-
 import click
 from rich.console import Console
 from rich.table import Table
@@ -19,7 +17,8 @@ from crawler.runs import UnknownSource
 from crawler.runs.poll import crawl_poll, due_now, prepare_poll
 from crawler.storage.db import describe_storage_error
 from scheduler.context import App, Failure
-from scheduler.output import human_reason
+from scheduler.hints import print_hint
+from scheduler.output import echo_json, format_option, human_reason, wants_json
 from scheduler.progress import progress_bar
 
 pass_app = click.make_pass_decorator(App)
@@ -63,7 +62,7 @@ def print_poll_report(report: PollReport, console: Console, *, verbose: bool = F
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Poll this source.")
 @click.option("--all", "all_sources", is_flag=True, help="Poll every source now, due or not.")
 @click.option("-v", "--verbose", is_flag=True, help="List every polled source.")
-@click.option("--json", "as_json", is_flag=True, help="The report as one JSON object on stdout.")
+@format_option(json_help="Same as --format json: the report as one JSON object on stdout.")
 @click.option(
     "--no-wait", is_flag=True, help="Queue mode: print the queued run ids and return at once."
 )
@@ -73,6 +72,7 @@ def poll(
     sources: tuple[str, ...],
     all_sources: bool,
     verbose: bool,
+    fmt: str,
     as_json: bool,
     no_wait: bool,
 ) -> None:
@@ -81,8 +81,10 @@ def poll(
     With a [queue] in the config the due feeds are queued per host for the workers, and the
     table sums their runs once they are done (or, with --no-wait, the run ids are printed).
     """
+    as_json = wants_json(fmt, as_json)
+    hints = app.err_console if as_json else app.console  # stdout is only JSON
     if app.config.queue.enabled:
-        _poll_queued(app, sources, all_sources, no_wait)
+        _poll_queued(app, sources, all_sources, no_wait, as_json)
         return
     # One engine (the app's) and one look at what is due: it sizes the progress bar and is
     # then the poll's own selection, not read a second time.
@@ -91,7 +93,7 @@ def poll(
     if due.missing:  # a usage error: refused before a run is recorded (#18)
         raise Failure("unknown source: " + ", ".join(due.missing), exit_code=2)
     if due.work == 0 and not sources:
-        app.console.print("No source is due; `mediamon poll --all` polls every source now.")
+        print_hint(hints, "No source is due; to poll every source now:", "mediamon poll --all")
         return
     with progress_bar(app, "polling", due.work) as progress_cb:
         try:
@@ -107,24 +109,33 @@ def poll(
                 raise Failure(reason, exit_code=3) from None
             raise Failure(f"poll failed: {type(exc).__name__}: {exc}") from None
     if as_json:  # for scripts: the same report `crawl_runs` and the scheduler's child keep
-        click.echo(json.dumps(report.to_json(), default=str, ensure_ascii=False))
+        echo_json(report.to_json())
     else:
         print_poll_report(report, app.console, verbose=verbose)
     if report.exit_status:
         raise Failure(report.error or "poll failed", exit_code=report.exit_status)
 
 
-def _poll_queued(app: App, sources: tuple[str, ...], all_sources: bool, no_wait: bool) -> None:
+def _poll_queued(
+    app: App, sources: tuple[str, ...], all_sources: bool, no_wait: bool, as_json: bool
+) -> None:
     from scheduler.cmd_queue import run_queued
     from scheduler.queue.groups import feed_groups
 
     groups = feed_groups(app.config, app.engine(), app.now(), sources, all_sources=all_sources)
     if not groups:
-        app.console.print("No source is due; `mediamon poll --all` polls every source now.")
+        print_hint(
+            app.err_console if as_json else app.console,
+            "No source is due; to poll every source now:",
+            "mediamon poll --all",
+        )
         return
     report = run_queued(app, groups, PollMatchReport, no_wait=no_wait)
     if report is None:
         return
-    print_poll_report(report, app.console)
+    if as_json:
+        echo_json(report.to_json())
+    else:
+        print_poll_report(report, app.console)
     if report.exit_status:
         raise Failure(report.error or "poll failed", exit_code=report.exit_status)

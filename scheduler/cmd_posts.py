@@ -20,6 +20,7 @@ from crawler.posts.model import ROUTES
 from crawler.posts.report import SyncReport
 from crawler.runs.posts import run_posts_sync
 from scheduler.context import App, Failure
+from scheduler.output import echo_json, format_option, wants_json
 from scheduler.progress import progress_bar
 
 pass_app = click.make_pass_decorator(App)
@@ -79,8 +80,9 @@ def posts() -> None:
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="Only posts published since this day (YYYY-MM-DD); default: every post.",
 )
+@format_option(json_help="Same as --format json: the report as one JSON object on stdout.")
 @pass_app
-def sync(app: App, since_day: datetime | None) -> None:
+def sync(app: App, since_day: datetime | None, fmt: str, as_json: bool) -> None:
     """Backfill the inventory of our posts from every route each site offers."""
     if not app.config.organisation.sites:
         raise Failure("no [[organisation.sites]] in the config: nothing to sync")
@@ -88,6 +90,9 @@ def sync(app: App, since_day: datetime | None) -> None:
     if since_day is not None:
         since = datetime.combine(date(since_day.year, since_day.month, since_day.day), time(), UTC)
     report = sync_posts(app, since)
-    print_sync_report(report, app.console)
+    if wants_json(fmt, as_json):
+        echo_json(report.to_json())
+    else:
+        print_sync_report(report, app.console)
     if report.exit_status:
         raise Failure(report.error or "posts sync failed", exit_code=report.exit_status)

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from crawler.config import Config
 from scheduler.context import App, Failure
+from scheduler.output import format_option, wants_json
 from scheduler.queue.broker import QueueUnavailable, where
 from scheduler.queue.enqueue import wait_for_runs
 from scheduler.queue.fleet import dead_messages, fleet_status, retry_dead
@@ -112,9 +113,9 @@ def queue() -> None:
 
 @queue.command("dead")
 @click.option("--retry", is_flag=True, help="Put every dead-lettered message back on its queue.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line on stdout.")
+@format_option(json_help="Same as --format json: one JSON object per line on stdout.")
 @pass_app
-def dead(app: App, retry: bool, as_json: bool) -> None:
+def dead(app: App, retry: bool, fmt: str, as_json: bool) -> None:
     """List the dead-lettered messages and why they died (or requeue them with --retry)."""
     config = app.config
     if not config.queue.enabled:
@@ -128,7 +129,7 @@ def dead(app: App, retry: bool, as_json: bool) -> None:
         items = dead_messages(handle.client, config.queue)
     finally:
         handle.close()
-    if as_json:
+    if wants_json(fmt, as_json):
         for item in items:
             click.echo(json.dumps(item.__dict__))
         return

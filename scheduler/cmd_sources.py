@@ -37,6 +37,7 @@ from crawler.storage.sources import (
     list_sources,
 )
 from scheduler.context import App, Failure
+from scheduler.output import echo_json, format_option, wants_json
 
 pass_app = click.make_pass_decorator(App)
 
@@ -79,8 +80,9 @@ def sources() -> None:
 
 @sources.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@format_option(json_help="Same as --format json: one JSON object on stdout.")
 @pass_app
-def import_(app: App, path: Path) -> None:
+def import_(app: App, path: Path, fmt: str, as_json: bool) -> None:
     """Add the feeds of an OPML file (categories map to kinds; idempotent)."""
     doc = parse_opml(path.read_bytes())
     if doc.error:
@@ -104,6 +106,17 @@ def import_(app: App, path: Path) -> None:
         )
     with session_scope(app.engine()) as session:
         added = add_sources(session, app.config.organisation.name, specs, app.now())
+    if wants_json(fmt, as_json):
+        echo_json(
+            {
+                "file": str(path),
+                "listed": len(doc.outlines),
+                "added": added,
+                "known": len(specs) - added,
+                "refused": [{"url": url, "reason": reason} for url, reason in refused],
+            }
+        )
+        return
     app.console.print(
         f"{path.name}: {len(doc.outlines)} feeds listed, {added} added, "
         f"{len(specs) - added} already known, {len(refused)} refused or skipped"

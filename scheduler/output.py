@@ -1,20 +1,71 @@
 """Human and machine output. Functions take the console or stream to write to; none creates
-one, so tests can capture exactly what a user would see."""
+one, so tests can capture exactly what a user would see.
+
+``--format table|json`` is one option for every command that prints a table (#18 item 7):
+people read the table (it folds at 80 columns and in a pipe); scripts read ``--format json``,
+one JSON document on stdout (JSON lines where a command streams finds: ``crawl``,
+``mentions``, ``queue dead``). The older ``--json`` flags stay as aliases. In JSON mode hints
+and notes go to stderr, so stdout is only JSON.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import IO
+from typing import IO, Any, TypeVar
 
+import click
 from rich.console import Console
 from rich.table import Table
 
 from crawler.storage.mentions import MentionView
 from crawler.storage.models import CrawlRunRow
 from crawler.storage.sources import SourceState
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ("table", "json")
+
+
+def format_option(
+    *, json_help: str = "Same as --format json.", extra: tuple[str, ...] = ()
+) -> Callable[[F], F]:
+    """Add ``--format table|json`` (parameter ``fmt``; ``extra`` formats after those, e.g.
+    ``csv``) and its alias ``--json`` (parameter ``as_json``); read the pair with
+    ``wants_json``."""
+
+    def decorate(f: F) -> F:
+        f = click.option(
+            "--format",
+            "fmt",
+            type=click.Choice([*FORMATS, *extra]),
+            default="table",
+            show_default=True,
+            help="table for people, json for scripts.",
+        )(f)
+        return click.option("--json", "as_json", is_flag=True, help=json_help)(f)
+
+    return decorate
+
+
+def wants_json(fmt: str, as_json: bool) -> bool:
+    """Whether the command prints JSON: ``--format json`` or the ``--json`` alias."""
+    return as_json or fmt == "json"
+
+
+def echo_json(data: object) -> None:
+    """One JSON document on stdout (dates as ISO strings, text as is)."""
+    click.echo(json.dumps(data, default=_plain, ensure_ascii=False))
+
+
+def _plain(value: object) -> object:
+    isoformat = getattr(value, "isoformat", None)
+    if callable(isoformat):
+        return isoformat()
+    return str(value)
+
 
 CSV_FIELDS = (
     "first_seen_at",

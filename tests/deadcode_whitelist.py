@@ -50,7 +50,8 @@ linkback_count  # unused variable (reports/model.py:235)
 outlets_hidden  # unused variable (reports/model.py:241)
 late_hidden  # unused variable (reports/model.py:243)
 generated  # unused variable (reports/model.py:245)
-more_command  # unused variable (reports/model.py:246)
+more_label  # used by the digest templates
+more_url  # used by the digest templates
 _.obj  # unused attribute (scheduler/cli.py:64)
 _.show  # unused method (scheduler/context.py:30)
 run_job  # unused function (scheduler/daemon.py:35)

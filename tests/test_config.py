@@ -57,6 +57,13 @@ def test_invalid_url(tmp_path: Path) -> None:
     assert message == "mediamon.toml: sources[0].url: not an http(s) URL: 'htp://x'"
 
 
+def test_web_base_url_is_an_http_url_without_its_trailing_slash(tmp_path: Path) -> None:
+    message = _error(tmp_path, MINIMAL_CONFIG + "\n[web]\nbase_url = 'news.example'\n")
+    assert message == "mediamon.toml: web.base_url: not an http(s) URL: 'news.example'"
+    path = write_config(tmp_path, MINIMAL_CONFIG + "\n[web]\nbase_url = 'https://n.example/m/'\n")
+    assert load_config(path).web.base_url == "https://n.example/m"
+
+
 def test_unknown_timezone(tmp_path: Path) -> None:
     message = _error(tmp_path, MINIMAL_CONFIG.replace("Europe/Zurich", "Mars/Olympus"))
     assert message == "mediamon.toml: organisation.timezone: unknown timezone: 'Mars/Olympus'"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -58,6 +59,7 @@ from crawler.storage.receipts import retry_receipt_later, settle_receipt
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +124,21 @@ def apply_check(
 
 
 class HarvestPipeline(_Pipeline):
-    """Stores ``PostHarvested`` items (see the module docstring)."""
+    """Stores ``PostHarvested`` items (see the module docstring). The progress callback
+    moves once per page read (every answer the downloader gets: post pages, comment feeds,
+    API pages, sources), not once per post, which left the bar at "0/6" for the whole
+    harvest of a few posts (#18); a finished post is reported to its ``finished`` method."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Any:
+        pipeline = super().from_crawler(crawler)
+        if pipeline.context.progress is not None:
+            crawler.signals.connect(pipeline.page_read, signal=signals.response_received)
+        return pipeline
+
+    def page_read(self, response: Response) -> None:
+        """Scrapy's ``response_received``: one page read, whatever asked for it."""
+        self._progress(response.url, f"HTTP {response.status}")
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, PostHarvested):
@@ -135,7 +151,11 @@ class HarvestPipeline(_Pipeline):
             logger.exception("could not store the harvest of %s", item.task.url)
             line = PostLine(item.task.url, item.task.title, error=f"not stored: {exc}"[:300])
         report.add(line)
-        self._progress(item.task.url, f"{line.total} linkbacks, {line.total_new} new")
+        finished = getattr(self.context.progress, "finished", None)
+        if callable(finished):
+            finished(
+                item.task.title or item.task.url, f"{line.total} linkbacks, {line.total_new} new"
+            )
         return item
 
     def _store(self, session: Session, item: PostHarvested) -> PostLine:

@@ -66,3 +66,19 @@ def test_the_bar_grows_with_the_pages_a_run_finds_to_read(monkeypatch: pytest.Mo
         spinner("https://example.test/", "read")
         task = spinner.bar.tasks[0]  # type: ignore[attr-defined]
         assert (task.completed, task.total) == (1, None)
+
+
+def test_a_harvest_spinner_counts_pages_read_and_posts_finished(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`mediamon linkbacks`: the pages move the count, a finished post moves "n/6 posts"."""
+    app = _app(monkeypatch, interactive=True)
+    with progress_bar(app, "harvesting", 6, counted="page(s) read", items=("posts", 6)) as advance:
+        assert advance is not None
+        for n in range(5):
+            advance(f"https://blog.example/p/{n}", "HTTP 200")
+        advance.finished("A post", "3 linkbacks, 1 new")  # type: ignore[attr-defined]
+        task = advance.bar.tasks[0]  # type: ignore[attr-defined]
+        assert (task.completed, task.total) == (5, None)
+        line = advance.bar.columns[1].render(task).plain  # type: ignore[attr-defined]
+        assert line == "harvesting: 1/6 posts · 5 page(s) read"
