@@ -119,6 +119,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--py-spy", default="", help="sample the crawl with py-spy into this file (collapsed)"
     )
+    parser.add_argument(
+        "--crawl-only",
+        action="store_true",
+        help="only the crawl over all URLs (its CPU and peak RSS: RSS over many pages)",
+    )
     args = parser.parse_args(argv)
     folders = readability_pages()
     if not folders:
@@ -154,6 +159,15 @@ def main(argv: list[str]) -> int:
             crawl_argv += [sys.executable, "-c", CLI, *mediamon[3:], "crawl", "--depth", "0"]
             crawl_argv += ["--json", *urls]
         paths = [str(f / "source.html") for f in folders] * args.repeat
+        if args.crawl_only:
+            cpu, wall, rss, done = run(crawl_argv, env=env)
+            found = sum(1 for line in done.stdout.splitlines() if line.startswith("{"))
+            print(
+                f"mediamon crawl of {len(urls)} URLs: exit {done.returncode}, {cpu:.1f} CPU-s "
+                f"({cpu / len(urls) * 1000:.1f} ms/page), {wall:.1f} s wall, "
+                f"peak RSS {rss:.0f} MiB, {found} mentions"
+            )
+            return 0
         bare_cpu, bare_wall, bare_rss, _ = run([sys.executable, "-c", BARE, *paths], env=env)
         cpu, wall, rss, done = run(crawl_argv, env=env)
         # the same with one URL per page: the difference is the cost per page, start-up out
