@@ -98,15 +98,16 @@ def write_config(path: Path) -> None:
 def run(argv: list[str], **kw: Any) -> tuple[float, float, float, subprocess.CompletedProcess[str]]:
     """(CPU seconds, wall seconds, peak RSS MiB) of one child process, and its result."""
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
-    out, err = "", ""
-    # wait4 gives this child's own rusage (RUSAGE_CHILDREN would add every earlier child)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    if proc.stdout is not None:
-        out = proc.stdout.read()
-    if proc.stderr is not None:
-        err = proc.stderr.read()
+    # output to files, not pipes: a crawl printing more than a pipe holds (its JSON lines
+    # over thousands of pages) would block while this waits for it to exit
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        proc = subprocess.Popen(argv, stdout=stdout, stderr=stderr, text=True, **kw)
+        # wait4 gives this child's own rusage (RUSAGE_CHILDREN would add every earlier child)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        stdout.seek(0)
+        stderr.seek(0)
+        out, err = stdout.read(), stderr.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
     done = subprocess.CompletedProcess(argv, proc.returncode, out, err)
     return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, done
