@@ -98,15 +98,16 @@ def write_config(path: Path) -> None:
 def run(argv: list[str], **kw: Any) -> tuple[float, float, float, subprocess.CompletedProcess[str]]:
     """(CPU seconds, wall seconds, peak RSS MiB) of one child process, and its result."""
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
-    out, err = "", ""
-    # wait4 gives this child's own rusage (RUSAGE_CHILDREN would add every earlier child)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    if proc.stdout is not None:
-        out = proc.stdout.read()
-    if proc.stderr is not None:
-        err = proc.stderr.read()
+    # output to files, not pipes: a crawl printing more than a pipe holds (its JSON lines
+    # over thousands of pages) would block while this waits for it to exit
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        proc = subprocess.Popen(argv, stdout=stdout, stderr=stderr, text=True, **kw)
+        # wait4 gives this child's own rusage (RUSAGE_CHILDREN would add every earlier child)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        stdout.seek(0)
+        stderr.seek(0)
+        out, err = stdout.read(), stderr.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
     done = subprocess.CompletedProcess(argv, proc.returncode, out, err)
     return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, done
@@ -118,6 +119,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--profile", default="", help="cProfile the crawl into this file")
     parser.add_argument(
         "--py-spy", default="", help="sample the crawl with py-spy into this file (collapsed)"
+    )
+    parser.add_argument(
+        "--crawl-only",
+        action="store_true",
+        help="only the crawl over all URLs (its CPU and peak RSS: RSS over many pages)",
     )
     args = parser.parse_args(argv)
     folders = readability_pages()
@@ -154,6 +160,15 @@ def main(argv: list[str]) -> int:
             crawl_argv += [sys.executable, "-c", CLI, *mediamon[3:], "crawl", "--depth", "0"]
             crawl_argv += ["--json", *urls]
         paths = [str(f / "source.html") for f in folders] * args.repeat
+        if args.crawl_only:
+            cpu, wall, rss, done = run(crawl_argv, env=env)
+            found = sum(1 for line in done.stdout.splitlines() if line.startswith("{"))
+            print(
+                f"mediamon crawl of {len(urls)} URLs: exit {done.returncode}, {cpu:.1f} CPU-s "
+                f"({cpu / len(urls) * 1000:.1f} ms/page), {wall:.1f} s wall, "
+                f"peak RSS {rss:.0f} MiB, {found} mentions"
+            )
+            return 0
         bare_cpu, bare_wall, bare_rss, _ = run([sys.executable, "-c", BARE, *paths], env=env)
         cpu, wall, rss, done = run(crawl_argv, env=env)
         # the same with one URL per page: the difference is the cost per page, start-up out

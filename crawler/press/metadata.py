@@ -5,10 +5,10 @@ gathers categories, tags and the licence (XPath passes over the whole tree) and 
 URL's domain up in the public-suffix list: on the readability pages that metadata cost 10 ms
 a page, 40 % of the extraction itself, most of it for fields mediamon never stores. Here the
 same steps run in the same order for the fields a document has — meta tags, then JSON-LD
-(which overrides them), then the title, author and site-name fallbacks, and the publication
-date through htmldate — on the tree the page was parsed into once. The results are the same as
-trafilatura's for these fields (bench/bench_quality.py compares titles, bylines and dates).
-Pure.
+(which overrides them), then the title, author (``crawler.press.byline``) and site-name
+fallbacks, and the publication date through htmldate — on the tree the page was parsed into
+once. The results are the same as trafilatura's for these fields (bench/bench_quality.py
+compares titles, bylines and dates). Pure.
 """
 
 from __future__ import annotations
@@ -18,16 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from htmldate import find_date
-from trafilatura.htmlprocessing import prune_unwanted_nodes
-from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import (
     examine_meta,
     extract_meta_json,
-    extract_metainfo,
     extract_sitename,
     extract_title,
 )
-from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS
+
+from crawler.press.byline import find_byline
 
 logger = logging.getLogger(__name__)
 
@@ -38,15 +36,6 @@ class PageMeta:
     author: str = ""
     date: str = ""
     site_name: str = ""
-
-
-def _author(root: Any) -> str:
-    """trafilatura's byline search in the page (``extract_author``) without its copy of
-    the whole tree: it removes the boxes where bylines are not (comments, related ...)
-    from ``root`` itself, so this runs last."""
-    prune_unwanted_nodes(root, AUTHOR_DISCARD_XPATHS)
-    author = extract_metainfo(root, AUTHOR_XPATHS, len_limit=120)
-    return str(normalize_authors(None, author) or "") if author else ""
 
 
 def page_metadata(root: Any, url: str, date_params: dict[str, Any]) -> PageMeta:
@@ -65,7 +54,7 @@ def page_metadata(root: Any, url: str, date_params: dict[str, Any]) -> PageMeta:
         title = meta.title or extract_title(root) or ""
         date = find_date(root, **{**date_params, "url": url or None}) or ""
         site = meta.sitename or extract_sitename(root) or ""
-        author = meta.author or _author(root)
+        author = meta.author or find_byline(root)
     except Exception:  # malformed markup: no metadata rather than no page
         logger.debug("metadata of %s unreadable", url, exc_info=True)
         return PageMeta()
