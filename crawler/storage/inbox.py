@@ -22,7 +22,7 @@ from crawler.storage.models import DocumentRow, MentionRow, PostRow, SourceRow
 from crawler.storage.search import (
     ORDER_KEY_SPAN,
     Term,
-    matching_documents,
+    matching_finds,
     mention_search,
     order_key_floor,
     parse_query,
@@ -144,7 +144,7 @@ def _conditions(
         out.append(func.cast(m.queries, Text).contains(json.dumps(f.query), autoescape=True))
     terms = parse_query(f.search)
     if search and f.search and terms:
-        out.append(matching_documents(session, terms))
+        out.append(matching_finds(session, terms))
     return out
 
 

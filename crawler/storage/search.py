@@ -1,10 +1,11 @@
 """Full-text search over the documents' title and text, the same on SQLite and PostgreSQL.
 
-The index lives in migration 0008: an FTS5 table (``documents_fts``, kept in sync by
-triggers) on SQLite and a generated ``tsvector`` column with a GIN index on PostgreSQL, both
-without stemming. Migration 0011 adds ``mentions_fts`` on SQLite: one row per find, keyed by
-the find's newest-first order (:func:`order_key_floor`), so the inbox's search walks matches
-in its own order and stops after a page instead of materialising every match.
+On PostgreSQL the index is migration 0008's generated ``tsvector`` column with a GIN index;
+on SQLite it is migration 0011's FTS5 table ``mentions_fts``: one row per find, keyed by the
+find's newest-first order (:func:`order_key_floor`), so the inbox's search walks matches in
+its own order and stops after a page instead of materialising every match. Both index the
+same capped text without stemming. (0008's per-document ``documents_fts`` was read by
+nothing once 0011 came, and migration 0014 drops it.)
 
 A user's search string is never handed to either query language: it is parsed here into
 plain words, quoted phrases and ``prefix*`` words, and each is rebuilt in the database's own
@@ -34,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from crawler.storage.models import DocumentRow
+from crawler.storage.models import MentionRow
 
 #: At most this many terms and characters of a term are searched: a pasted essay is a search
 #: for its first words, not a query that takes the database down.
@@ -49,7 +50,7 @@ _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 #: check and autogenerate skip them).
 SEARCH_COLUMNS = ("search",)
 SEARCH_INDEXES = ("ix_documents_search",)
-SEARCH_TABLES = ("documents_fts", "mentions_fts")
+SEARCH_TABLES = ("mentions_fts",)
 
 #: A find's rowid in ``mentions_fts`` (migration 0011, which writes these numbers out) is
 #: ``seconds of first_seen_at since 2000-01-01 * ORDER_KEY_SPAN + id``: ordering by it is the
@@ -110,16 +111,16 @@ def tsquery(terms: list[Term]) -> str:
     return " & ".join(parts)
 
 
-def matching_documents(session: Session, terms: list[Term]) -> ColumnElement[bool]:
-    """A WHERE clause on ``documents`` true for the documents that hold every term
-    (``terms`` must not be empty), on the session's database. Both forms are one index
-    lookup: the GIN index on PostgreSQL, the FTS5 index (materialised once) on SQLite."""
+def matching_finds(session: Session, terms: list[Term]) -> ColumnElement[bool]:
+    """A WHERE clause on ``mentions`` joined to ``documents``, true for the finds whose
+    document holds every term (``terms`` must not be empty), on the session's database:
+    one GIN index lookup on PostgreSQL, the ``mentions_fts`` index on SQLite (where the
+    inbox normally walks that index itself, see :func:`mention_search`)."""
     if session.get_bind().dialect.name == "postgresql":
         vector: ColumnElement[Any] = literal_column("documents.search")
         return vector.bool_op("@@")(func.to_tsquery(literal_column("'simple'"), tsquery(terms)))
-    fts = table("documents_fts", column("rowid", Integer))
-    match = text("documents_fts MATCH :fts_q").bindparams(fts_q=fts5_query(terms))
-    return DocumentRow.id.in_(select(fts.c.rowid).where(match))
+    fts, match = mention_search(terms)
+    return MentionRow.id.in_(select(fts.c.rowid % ORDER_KEY_SPAN).where(match))
 
 
 def order_key_floor(at: datetime) -> int:

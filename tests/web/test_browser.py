@@ -26,14 +26,14 @@ from crawler.storage.models import MentionRow
 from crawler.storage.posts import upsert_posts
 from crawler.storage.receipts import blocked
 from reports.gather import load_digest_input
+from tests.web.browser import CHROMIUM
+from tests.web.browser import axe_check as _axe
 from tests.web.conftest import PASSWORD, Newsroom
 from tests.web.factories import NOW, find, store
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
 DOCS = Path(__file__).parents[2] / "docs"
 POST = "https://orbis.example/2026/11/river-prize/"
 
@@ -68,16 +68,6 @@ def _seed(room: Newsroom) -> None:
                  site="blog.example", text="Linking to the river prize post."),
         ],
     )  # fmt: skip
-
-
-def _axe(tab: Any) -> None:
-    """No axe-core violation of WCAG 2 A/AA on the page."""
-    tab.evaluate(AXE.read_text(encoding="utf-8"))
-    result = tab.evaluate(
-        "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'best-practice']})"
-    )
-    problems = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
-    assert problems == [], f"{tab.url}: {problems}"
 
 
 def _shot(tab: Any, name: str) -> None:
