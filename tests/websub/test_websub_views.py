@@ -208,3 +208,31 @@ def test_table_renders_a_hostile_error_as_text() -> None:
     console = Console(width=120, record=True)
     print_subscriptions([hostile], NOW, console)
     assert "[bold]x[/bold] [link=https://evil.example]y[/link]" in console.export_text()
+
+
+def test_a_pass_whose_hub_requests_fail_is_not_nothing_to_do(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """A removed feed's unsubscribe that fails (the hub is a closed local port, or refused by
+    the address guard) is an error of the pass and of the subscription, shown by `websub
+    list`: not "ok: nothing to do"."""
+    from crawler.config import load_config
+    from crawler.websub.manager import run_pass
+
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    with session_scope(engine) as s:
+        sub = request(
+            s, "Orbis Union", None, "https://gone.example/feed", "http://127.0.0.1:9/",
+            state="subscribing", token=TOKENS["a"], secret=SECRET, now=NOW - DAY,
+        )  # fmt: skip
+        set_state(s, sub.id, "active", NOW - DAY, lease_seconds=int((30 * DAY).total_seconds()))
+    stats = run_pass(load_config(write_config(tmp_path, CONFIG)), engine, NOW)
+    engine.dispose()
+    assert not stats.idle
+    assert stats.errors[0].startswith("unsubscribe https://gone.example/feed:")
+    (listed,) = json.loads(_invoke(tmp_path, sqlite_url, "websub", "list", "--json").stdout)[
+        "subscriptions"
+    ]
+    assert listed["state"] == "unsubscribing"
+    assert listed["last_error"].startswith("unsubscribe: ")
