@@ -26,6 +26,7 @@ from crawler.storage.migrate import upgrade
 from crawler.storage.outbox import failed_count
 from crawler.storage.runs import last_run_per_job, recent_runs, scheduled_next_runs
 from crawler.storage.sources import source_states, sync_sources
+from crawler.storage.websub import overview as websub_overview
 from scheduler.context import App, Failure
 from scheduler.hints import print_hint
 from scheduler.logfilter import quiet_handled_warnings
@@ -154,9 +155,10 @@ def db_upgrade(app: App) -> None:
 @format_option(json_help="Same as --format json: one JSON object on stdout.")
 @pass_app
 def status(app: App, fmt: str, as_json: bool) -> None:
-    """Sources and their health, the scheduled jobs, the last runs (times in UTC), failed alerts
-    and, in queue mode, the queue (#19)."""
+    """Sources and their health, the scheduled jobs, the last runs (times in UTC), failed alerts,
+    WebSub subscriptions (#21) and, in queue mode, the queue (#19)."""
     from scheduler.cmd_queue import print_queue_status, queue_status
+    from scheduler.cmd_websub import overview_json, overview_lines
     from scheduler.jobs import all_jobs
 
     engine = app.engine()
@@ -167,10 +169,13 @@ def status(app: App, fmt: str, as_json: bool) -> None:
         last = last_run_per_job(session, org)
         runs = recent_runs(session, limit=10, orgs=[org])
         failed_alerts = failed_count(session, app.config.organisation.name)
+        websub_now = websub_overview(session, org, app.now())
     queue_info = queue_status(app.config)
+    websub_on = app.config.websub.enabled
     if wants_json(fmt, as_json):
         data = {**status_json(states, last, runs), "queue": queue_info}
         data["failed_alerts"] = failed_alerts
+        data["websub"] = overview_json(websub_on, websub_now)
         echo_json(data)
         return
     print_sources(states, app.console)
@@ -185,6 +190,8 @@ def status(app: App, fmt: str, as_json: bool) -> None:
             "mediamon alerts outbox --failed",
             "mediamon alerts outbox --retry",
         )
+    for line in overview_lines(websub_on, websub_now):
+        app.console.print(line)
     print_queue_status(queue_info, app.console, app.config.queue.heartbeat_timeout_seconds)
     unhealthy = [s for s in states if s.health != "ok"]
     if unhealthy:
@@ -265,6 +272,7 @@ def _register() -> None:
     from scheduler.cmd_sources import sources
     from scheduler.cmd_users import token, user
     from scheduler.cmd_web import web
+    from scheduler.cmd_websub import websub
     from scheduler.cmd_worker import worker
 
     cli.add_command(alerts)
@@ -282,6 +290,7 @@ def _register() -> None:
     cli.add_command(user)
     cli.add_command(token)
     cli.add_command(web)
+    cli.add_command(websub)
 
 
 _register()

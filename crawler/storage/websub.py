@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from crawler.storage.models import SourceRow, WebSubCheckRow, WebSubSubscriptionRow
@@ -58,6 +58,65 @@ def subscriptions(session: Session, org: str) -> list[Subscription]:
         .order_by(WebSubSubscriptionRow.id)
     )
     return [_view(row) for row in session.scalars(stmt)]
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    """What `mediamon status` says of WebSub: subscriptions per state, how many active
+    leases already ran out (the renewal did not happen: the ``websub`` job is not running,
+    or the hub refuses), the nearest lease end still ahead, the pushes taken and refused (a
+    refused push had a bad or missing signature, another topic, or no feed in it), and how
+    many subscriptions carry an error (a hub request failed, or the last push was refused)."""
+
+    states: dict[str, int]
+    expired: int
+    next_expiry: datetime | None
+    next_topic: str
+    pushes: int
+    refused: int
+    with_errors: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.states.values())
+
+
+def overview(session: Session, org: str, now: datetime) -> Overview:
+    """One organisation's WebSub at a glance: aggregate queries, no rows loaded."""
+    sub = WebSubSubscriptionRow
+    states: dict[str, int] = {}
+    pushes = refused = 0
+    grouped = (
+        select(sub.state, func.count(), func.sum(sub.pushes), func.sum(sub.refused))
+        .where(sub.org == org)
+        .group_by(sub.state)
+    )
+    for state, count, pushed, refusals in session.execute(grouped):
+        states[state] = int(count)
+        pushes += int(pushed or 0)
+        refused += int(refusals or 0)
+    active = (sub.org == org, sub.state == "active")
+    expired = session.scalar(
+        select(func.count()).select_from(sub).where(*active, sub.expires_at <= now)
+    )
+    nearest = session.execute(
+        select(sub.expires_at, sub.topic)
+        .where(*active, sub.expires_at > now)
+        .order_by(sub.expires_at, sub.id)
+        .limit(1)
+    ).first()
+    with_errors = session.scalar(
+        select(func.count()).select_from(sub).where(sub.org == org, sub.last_error != "")
+    )
+    return Overview(
+        states=states,
+        expired=int(expired or 0),
+        next_expiry=nearest[0] if nearest else None,
+        next_topic=nearest[1] if nearest else "",
+        pushes=pushes,
+        refused=refused,
+        with_errors=int(with_errors or 0),
+    )
 
 
 def request(

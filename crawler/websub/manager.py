@@ -1,7 +1,7 @@
 """The websub job (#21): discover hubs, subscribe, renew leases, unsubscribe removed sources.
 
-One pass, run by the daemon every ``websub.check_every_seconds`` (``mediamon websub`` runs it
-by hand):
+One pass, run by the daemon every ``websub.check_every_seconds`` (``mediamon run --once --job
+websub`` runs it by hand; ``mediamon websub list`` shows the subscriptions):
 
 1. a subscription whose source left the config is unsubscribed;
 2. each watched feed not subscribed yet and not looked at within ``recheck_hours`` is
@@ -56,7 +56,10 @@ class PassStats:
 
     @property
     def idle(self) -> bool:
-        return not (self.checked or self.subscribed or self.renewed or self.unsubscribed)
+        """Nothing done and nothing failed: a pass whose every hub request failed is not
+        "nothing to do" (its errors must reach the run's record and `mediamon status`)."""
+        done = self.checked or self.subscribed or self.renewed or self.unsubscribed
+        return not (done or self.errors)
 
     def as_dict(self) -> dict[str, object]:
         return {

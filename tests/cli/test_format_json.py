@@ -38,6 +38,7 @@ TABLE_COMMANDS = [
     ("digest",),
     ("alerts", "list"),
     ("alerts", "outbox"),
+    ("websub", "list"),
     ("queue", "dead"),
     ("posts", "sync"),
     ("poll",),
@@ -91,7 +92,7 @@ def test_every_table_command_offers_format_json_and_the_json_alias(
 def test_status_json_and_its_alias_are_one_object(world: tuple[Path, str]) -> None:
     as_format = json.loads(_invoke(world, "status", "--format", "json").stdout)
     as_alias = json.loads(_invoke(world, "status", "--json").stdout)
-    assert set(as_format) == set(as_alias) >= {"sources", "jobs", "runs", "failed_alerts"}
+    assert set(as_format) == set(as_alias) >= {"sources", "jobs", "runs", "failed_alerts", "websub"}
 
 
 def test_mentions_json_lines_and_a_table_that_fits_80_columns(world: tuple[Path, str]) -> None:

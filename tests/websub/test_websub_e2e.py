@@ -10,6 +10,7 @@ against the poll (both orders), the bad inputs, renewal and unsubscription.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -19,8 +20,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy.engine import Engine
 
 from crawler.config import Config, load_config
@@ -31,6 +34,7 @@ from crawler.storage.sources import sync_sources
 from crawler.storage.websub import Subscription, request, subscriptions
 from crawler.websub.manager import callback_url, run_pass
 from sampleweb.hub import Item, LocalHub, push_raw, sign, start_hub, stop_hub, verify_raw
+from scheduler.cli import cli
 from scheduler.queue.alert_loop import AlertLoop
 from tests.alerts.sink import Sink, start_sink, stop_sink
 from tests.feeds.conftest import toml_string
@@ -152,6 +156,14 @@ def world(tmp_path: Path) -> Iterator[World]:
     engine.dispose()
 
 
+def _cli(w: World, *args: str) -> Any:
+    """A `mediamon` command's JSON output, on the world's config and database."""
+    db = f"sqlite:///{w.tmp / 'mediamon.db'}"  # explicit: a $MEDIAMON_DATABASE_URL must not win
+    done = CliRunner().invoke(cli, ["--config", str(w.config_path), "--db", db, *args])
+    assert done.exit_code == 0, done.output
+    return json.loads(done.stdout)
+
+
 def subscribe(w: World) -> Subscription:
     stats = run_pass(w.config, w.engine, datetime.now(UTC))
     assert (stats.checked, stats.subscribed, stats.errors) == (1, 1, [])
@@ -216,6 +228,13 @@ def test_bad_pushes_and_verifications_are_refused_and_logged(
     assert push_raw(callback, big, signature=sign(sub.secret, big), link=links) == 413
     assert w.finds() == [], "nothing refused was stored"
     assert w.sub().refused == 4
+    # The user sees them: `status` counts the refused pushes, `websub list` says the last why.
+    seen = _cli(w, "status", "--format", "json")["websub"]
+    assert (seen["states"], seen["refused"], seen["pushes"]) == ({"active": 1}, 4, 0)
+    (listed,) = _cli(w, "websub", "list", "--format", "json")["subscriptions"]
+    assert (listed["state"], listed["refused"]) == ("active", 4)
+    assert listed["last_error"].startswith("unknown topic ")
+    assert "/feeds/other" in listed["last_error"]
     said = caplog.text
     assert "unsigned content" in said
     assert "invalid X-Hub-Signature" in said
