@@ -17,7 +17,9 @@ from sampleweb import SampleWeb
 from tests.helpers import in_child
 from tests.scrapy_cli import finds, new_database, scrapy
 
-pytestmark = pytest.mark.slow
+# Each test crawls the sample web two or three times end to end (a poll first): a guard against
+# a hang, not a speed limit; on a loaded 2-core machine one test takes two minutes.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(480)]
 LINKBACKS = {"pingback", "trackback", "reblog", "webmention", "comment"}
 
 
