@@ -28,7 +28,7 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.feeds.policy import parse_retry_after
-from crawler.matching.sites import platform_of, site_of
+from crawler.matching.sites import site_key
 
 logger = logging.getLogger(__name__)
 
@@ -54,19 +54,6 @@ def host_of(url: str) -> str:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
-
-
-def site_key(host: str, extra: frozenset[str] = frozenset()) -> str:
-    """The download slot of ``host``: its site (``crawler.matching.sites.site_of``).
-
-    The registrable domain with the public-suffix list's private section, and blog platforms
-    split per blog, so ``a.blogspot.com`` and ``b.blogspot.com``, or ``alice.wordpress.com``
-    and ``bob.wordpress.com``, get a slot each instead of one busy blog throttling thousands
-    of unrelated ones (#16); the receiver groups senders by the same rule. Hosts without a
-    name (IP addresses) are their own slot. ``extra`` are the config's further platforms
-    (``[crawl] blog_platforms``).
-    """
-    return platform_of(host, extra)[1] or site_of(host) or host
 
 
 class HostBlockMiddleware:

@@ -129,6 +129,9 @@ class RedisPlatformLimits:
     rate: float
     permit_ttl: float
     """Seconds after which a permit that was never given back (a killed crawl) frees itself."""
+    scope: str = "platform"
+    """What the names are: ``platform`` (a blog platform as a whole) or ``site`` (one
+    download slot: a registrable domain, or one blog of a platform)."""
     _acquire: redis.commands.core.Script | None = None
     _reserve: redis.commands.core.Script | None = None
 
@@ -137,10 +140,10 @@ class RedisPlatformLimits:
         self._reserve = self.client.register_script(_RESERVE)
 
     def permits_key(self, platform: str) -> str:
-        return f"{self.prefix}:platform:{platform}:permits"
+        return f"{self.prefix}:{self.scope}:{platform}:permits"
 
     def pace_key(self, platform: str) -> str:
-        return f"{self.prefix}:platform:{platform}:next"
+        return f"{self.prefix}:{self.scope}:{platform}:next"
 
     async def acquire(self, platform: str) -> str:
         assert self._acquire is not None

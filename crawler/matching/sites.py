@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["BLOG_PLATFORMS", "platform_of", "site_of", "site_of_url"]
+__all__ = ["BLOG_PLATFORMS", "platform_of", "site_key", "site_of", "site_of_url"]
 
 #: Hosts whose subdomains are separate blogs of separate people.
 BLOG_PLATFORMS = frozenset(
@@ -109,3 +109,16 @@ def site_of_url(url: str) -> str:
     except ValueError:
         return ""
     return site_of(host)
+
+
+def site_key(host: str, extra: frozenset[str] = frozenset()) -> str:
+    """The download slot of ``host``: its site (``site_of``).
+
+    The registrable domain with the public-suffix list's private section, and blog platforms
+    split per blog, so ``a.blogspot.com`` and ``b.blogspot.com``, or ``alice.wordpress.com``
+    and ``bob.wordpress.com``, get a slot each instead of one busy blog throttling thousands
+    of unrelated ones (#16); the receiver groups senders by the same rule. Hosts without a
+    name (IP addresses) are their own slot. ``extra`` are the config's further platforms
+    (``[crawl] blog_platforms``).
+    """
+    return platform_of(host, extra)[1] or site_of(host) or host

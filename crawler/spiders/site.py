@@ -32,7 +32,8 @@ from crawler.feeds.discovery import default_sitemap_urls, robots_sitemaps, robot
 from crawler.feeds.sitemaps import looks_like_sitemap, parse_sitemap
 from crawler.fetching.errors import describe_failure
 from crawler.matching import canonicalize_url
-from crawler.middlewares import host_of, site_key
+from crawler.matching.sites import site_key
+from crawler.middlewares import host_of
 from crawler.press.model import Page
 from crawler.spiders.feeds import fetched_as
 from crawler.spiders.items import Listed, PageFetched, PagesListed, SiteTask

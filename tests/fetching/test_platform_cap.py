@@ -20,8 +20,7 @@ from typing import Any
 import pytest
 
 from crawler.fetching.platforms import PlatformCapMiddleware
-from crawler.matching.sites import platform_of
-from crawler.middlewares import site_key
+from crawler.matching.sites import platform_of, site_key
 
 PLATFORM = "blogs.test"
 CAP = 4
@@ -50,6 +49,7 @@ class Meter:
     together: int = 0  # how many times the platform reached ``fill`` in flight
     fill: int = 0  # hold each request until this many are in flight (0: do not)
     starts: list[float] = field(default_factory=list)  # when each request arrived (monotonic)
+    linger: float = 0.0  # hold each request this long unless a second one to its host comes
 
 
 def serve(meter: Meter) -> http.server.ThreadingHTTPServer:
@@ -70,6 +70,8 @@ def serve(meter: Meter) -> http.server.ThreadingHTTPServer:
                 other = meter.wait_for.get(host)
                 if other:
                     meter.lock.wait_for(lambda: meter.hosts[other] > 0, timeout=20)
+                if meter.linger:  # time for an overlap to show: none comes if the cap holds
+                    meter.lock.wait_for(lambda: meter.hosts[host] > 1, timeout=meter.linger)
                 full = lambda: meter.platform >= meter.fill  # noqa: E731
                 if meter.fill and meter.lock.wait_for(full, timeout=2):
                     meter.together += 1
@@ -104,7 +106,13 @@ def meter() -> Iterator[tuple[Meter, int]]:
 
 
 def write_config(
-    tmp_path: Path, hosts: list[str], *, rate: float = 0, extra: str = "", name: str = "mediamon"
+    tmp_path: Path,
+    hosts: list[str],
+    *,
+    rate: float = 0,
+    extra: str = "",
+    name: str = "mediamon",
+    delay: float = 0.05,
 ) -> Path:
     """The crawl's config: production settings, the hosts resolved to the local server."""
     resolve = ", ".join(f'"{h}" = "127.0.0.1"' for h in sorted(set(hosts)))
@@ -118,7 +126,7 @@ timezone = "UTC"
 user_agent = "mediamon-tests"
 allow_hosts = ["127.0.0.1"]
 resolve = {{ {resolve} }}
-download_delay = 0.05
+download_delay = {delay}
 concurrent_per_host = 1
 platform_concurrency = {CAP}
 platform_rate = {rate}
@@ -131,10 +139,7 @@ timeout = 30
 
 
 def start_crawl(config: Path, urls: list[str]) -> subprocess.Popen[str]:
-    """``run_check`` over ``urls`` in a child process. A download delay is set (as in
-    production): with none, Scrapy 2.19's slot queue hands every queued request of a slot to
-    the download handler at once (``_process_queue`` schedules each transfer as a task before
-    counting it), so the per-blog concurrency is not enforced there."""
+    """``run_check`` over ``urls`` in a child process."""
     return subprocess.Popen(
         [sys.executable, "-c", CHECK, str(config), *urls],
         stdout=subprocess.PIPE,
@@ -193,6 +198,22 @@ def test_two_blogs_in_parallel_two_pages_of_one_blog_not(
     pages = [f"http://{c}:{port}/{n}" for n in range(1, 4)]
     assert crawl(tmp_path, port, [c], pages) == ["", "", ""]
     assert m.peak_host[c] == 1  # concurrent_per_host = 1 for one blog
+
+
+@pytest.mark.slow
+def test_pages_of_one_site_never_overlap_even_with_no_download_delay(
+    meter: tuple[Meter, int], tmp_path: Path
+) -> None:
+    """With ``download_delay = 0`` Scrapy 2.19's slot queue starts every queued request of a
+    slot at once; the site permit keeps ``concurrent_per_host = 1`` all the same."""
+    m, port = meter
+    m.linger = 0.3
+    host = "news.plain.test"
+    pages = [f"http://{host}:{port}/{n}" for n in range(1, 7)]
+    assert finish_crawl(start_crawl(write_config(tmp_path, [host], delay=0), pages)) == [""] * 6
+    assert len(m.starts) == 6
+    assert not m.overlaps, m.overlaps
+    assert max(m.peak_host.values()) == 1
 
 
 @pytest.mark.slow

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from scrapy import Request
 
-from crawler.matching.sites import site_of
-from crawler.middlewares import HostBlockMiddleware, site_key
+from crawler.matching.sites import site_key, site_of
+from crawler.middlewares import HostBlockMiddleware
 
 
 @pytest.mark.parametrize(

@@ -93,3 +93,26 @@ def test_two_processes_share_the_platform_cap_and_rate(
     client = redis.Redis.from_url(REDIS_URL)
     assert client.zcard(f"{queue_prefix}:platform:{PLATFORM}:permits") == 0  # all given back
     client.close()
+
+
+@pytest.mark.slow
+def test_two_processes_share_one_sites_permits(
+    meter: tuple[Meter, int], tmp_path: Path, queue_prefix: str
+) -> None:
+    """Two crawls of one ordinary site (as when a harvest reads a blog whose feed another
+    worker polls) keep to ``concurrent_per_host = 1`` together, and give every permit back."""
+    m, port = meter
+    m.linger = 0.3  # each request waits for an overlap that must not come
+    host = "shared.plain.test"
+    queue = queue_section(queue_prefix)
+    crawls = []
+    for n in range(2):
+        config = write_config(tmp_path, [host], extra=queue, name=f"worker{n}", delay=0)
+        pages = [f"http://{host}:{port}/{n}/{p}" for p in range(4)]
+        crawls.append(start_crawl(config, pages))
+    assert [finish_crawl(proc) for proc in crawls] == [[""] * 4, [""] * 4]
+    assert len(m.starts) == 8
+    assert not m.overlaps, m.overlaps
+    client = redis.Redis.from_url(REDIS_URL)
+    assert client.zcard(f"{queue_prefix}:site:plain.test:permits") == 0  # all given back
+    client.close()
