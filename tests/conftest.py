@@ -43,6 +43,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             or "subprocess" in vars(module or object)  # starts the CLI or a child process
         )
         item.add_marker(pytest.mark.integration if heavy else pytest.mark.unit)
+    _long_files_first(items)
+
+
+def _long_files_first(items: list[pytest.Item]) -> None:
+    """Files holding a ``long`` test first (longest first), then ``slow`` ones, then the rest.
+
+    pytest-xdist hands whole files out in collection order (``--dist loadfile``): a test of
+    several minutes handed out last ends the run alone on one worker while the other waits;
+    handed out first, the short files fill in around it. The sort is stable, so each file
+    keeps its own order.
+    """
+    ranks: dict[object, float] = {}
+    for item in items:
+        long = item.get_closest_marker("long")
+        if long is not None:  # the longest first: ``long(minutes=N)``, one minute by default
+            rank = -float(long.kwargs.get("minutes", 1))
+        else:
+            rank = 1.0 if item.get_closest_marker("slow") else 2.0
+        ranks[item.path] = min(rank, ranks.get(item.path, 2.0))
+    items.sort(key=lambda item: ranks[item.path])
 
 
 POSTGRES_URL = os.environ.get(

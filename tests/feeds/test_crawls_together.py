@@ -86,6 +86,7 @@ def _copy(url: str, path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+@pytest.mark.long
 def test_a_poll_and_a_harvest_of_two_configs_run_together_and_stay_apart(
     webs: tuple[SampleWeb, SampleWeb, Path],
 ) -> None:

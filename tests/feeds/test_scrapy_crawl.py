@@ -27,6 +27,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[SampleWeb, Path]:
     web.stop()
 
 
+@pytest.mark.long
 def test_scrapy_crawl_feeds_stores_what_mediamon_poll_stores(
     world: tuple[SampleWeb, Path], tmp_path: Path
 ) -> None:

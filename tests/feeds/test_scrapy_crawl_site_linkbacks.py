@@ -19,7 +19,7 @@ from tests.scrapy_cli import finds, new_database, scrapy
 
 # Each test crawls the sample web two or three times end to end (a poll first): a guard against
 # a hang, not a speed limit; on a loaded 2-core machine one test takes two minutes.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(480)]
+pytestmark = [pytest.mark.slow, pytest.mark.long, pytest.mark.timeout(480)]
 LINKBACKS = {"pingback", "trackback", "reblog", "webmention", "comment"}
 
 

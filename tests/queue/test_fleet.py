@@ -158,6 +158,7 @@ def _kill_machine(worker: WorkerProcess) -> None:
     worker.close()
 
 
+@pytest.mark.long
 def test_a_worker_killed_mid_run_loses_nothing_and_stores_nothing_twice(
     web: SampleWeb,
     reference: dict[str, set[Any]],

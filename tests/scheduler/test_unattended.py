@@ -140,6 +140,7 @@ def _started_since(engine: Engine, after_id: int) -> set[str]:
     return {job for run_id, job, _, _ in _runs(engine) if run_id > after_id}
 
 
+@pytest.mark.long(minutes=5)
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_three_days_unattended_with_a_sigkill(tmp_path: Path, world: SampleWeb) -> None:
