@@ -1,0 +1,198 @@
+"""One fetch of a feed serves every organisation that watches it (#16), on both databases.
+
+Two organisations in one database watch the same feed on a local server that counts the
+requests it gets. Each poll runs in a child, as the scheduler runs it, on a clock the test
+moves by hand (``now``). Within ``crawl.shared_fetch_seconds`` the second organisation's poll
+is answered from the first one's fetch, and each organisation still stores and matches the
+entries for itself; once the window has passed, the next poll asks the server again; with the
+setting 0, each organisation fetches on its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from crawler.config import load_config
+from crawler.storage.db import session_scope
+from crawler.storage.mentions import list_mentions
+from crawler.storage.models import FeedFetchRow, SourceRow
+from crawler.storage.sources import sync_sources
+from tests.helpers import in_child
+
+pytestmark = pytest.mark.slow
+
+T0 = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
+WINDOW = 600
+ETAG = '"wire-v1"'
+A, B = "Orbis Union", "Celestial Ledger"
+FILLER = "The council met for a long session on orbital spectrum and debris rules. " * 4
+
+
+def _feed() -> bytes:
+    items = "".join(
+        f"""<item><title>Story {n}</title><link>http://wire.test/story/{n}</link>
+<guid>wire-{n}</guid><pubDate>Mon, 09 Nov 2026 0{n}:00:00 GMT</pubDate>
+<content:encoded><![CDATA[<p>{who} said on day {n}: {FILLER}</p>]]></content:encoded></item>"""
+        for n, who in ((1, A), (2, B), (3, f"{A} and {B}"))
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        f"<title>Wire</title><link>http://wire.test/</link>{items}</channel></rss>"
+    ).encode()
+
+
+class Wire:
+    """A feed server that counts what it is asked and answers If-None-Match with 304."""
+
+    def __init__(self) -> None:
+        self.hits: Counter[str] = Counter()
+        body, hits = _feed(), self.hits
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                hits[self.path] += 1
+                if self.headers.get("If-None-Match") == ETAG:
+                    self.send_response(304)
+                    self.send_header("ETag", ETAG)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("ETag", ETAG)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/feed.xml"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def wire() -> Iterator[Wire]:
+    server = Wire()
+    yield server
+    server.close()
+
+
+def _config(folder: Path, org: str, url: str, window: int) -> Path:
+    path = folder / f"{org.split()[0].lower()}.toml"
+    path.write_text(
+        f"""[organisation]
+name = "{org}"
+
+[[queries]]
+name = "us"
+query = '"{org}"'
+
+[[sources]]
+name = "wire"
+url = "{url}"
+kind = "press"
+
+[crawl]
+allow_hosts = ["127.0.0.1"]
+download_delay = 0
+timeout = 5
+shared_fetch_seconds = {window}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _register(engine: Engine, *configs: Path) -> None:
+    """Every organisation's sources, as ``mediamon --config a --config b db upgrade`` does."""
+    with session_scope(engine) as session:
+        for path in configs:
+            sync_sources(session, load_config(path), T0)
+
+
+def _poll(config: Path, db: str, at: datetime) -> Any:
+    report = in_child("poll", config, db, timeout=60, all_sources=True, now=at)
+    assert report.exit_status == 0, report.error
+    return report
+
+
+def _found(engine: Engine, org: str) -> set[str]:
+    with session_scope(engine) as session:
+        return {m.url for m in list_mentions(session, org)}
+
+
+def test_one_fetch_serves_both_organisations_within_the_window(
+    wire: Wire, engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    a = _config(tmp_path, A, wire.url, WINDOW)
+    b = _config(tmp_path, B, wire.url, WINDOW)
+    _register(engine, a, b)
+
+    first = _poll(a, db_url, T0)
+    assert wire.hits["/feed.xml"] == 1
+    assert first.shared == 0
+    second = _poll(b, db_url, T0 + timedelta(minutes=1))
+    assert wire.hits["/feed.xml"] == 1  # B's poll was answered from A's fetch
+    assert second.shared == 1
+    assert second.fetched == 1
+    assert second.new_entries == 3  # stored for B as if B had fetched
+
+    # Each organisation matched the entries by its own query, into its own finds.
+    assert _found(engine, A) == {"http://wire.test/story/1", "http://wire.test/story/3"}
+    assert _found(engine, B) == {"http://wire.test/story/2", "http://wire.test/story/3"}
+    with session_scope(engine) as session:
+        rows = {r.org: r for r in session.scalars(select(SourceRow))}
+        assert rows[A].etag == rows[B].etag == ETAG  # B's own poll state, with the validators
+        assert rows[B].body_hash == rows[A].body_hash
+        shared_from = datetime.fromisoformat(rows[B].events[-1]["shared_from"])
+        assert T0 <= shared_from < T0 + timedelta(minutes=1)  # A's fetch, by its clock
+        assert "shared_from" not in rows[A].events[-1]
+
+
+def test_past_the_window_the_next_poll_fetches_again(
+    wire: Wire, sqlite_engine: Engine, sqlite_url: str, tmp_path: Path
+) -> None:
+    a = _config(tmp_path, A, wire.url, WINDOW)
+    b = _config(tmp_path, B, wire.url, WINDOW)
+    _register(sqlite_engine, a, b)
+    _poll(a, sqlite_url, T0)
+    late = _poll(b, sqlite_url, T0 + timedelta(seconds=WINDOW + 60))
+    assert wire.hits["/feed.xml"] == 2
+    assert late.shared == 0
+    assert late.fetched == 1
+    assert _found(sqlite_engine, B) == {"http://wire.test/story/2", "http://wire.test/story/3"}
+    with session_scope(sqlite_engine) as session:
+        kept = session.scalars(select(FeedFetchRow)).one()  # B's fetch now serves A
+        assert kept.org == B
+        assert kept.etag == ETAG
+
+
+def test_with_the_setting_0_each_organisation_fetches(
+    wire: Wire, sqlite_engine: Engine, sqlite_url: str, tmp_path: Path
+) -> None:
+    a = _config(tmp_path, A, wire.url, 0)
+    b = _config(tmp_path, B, wire.url, 0)
+    _register(sqlite_engine, a, b)
+    _poll(a, sqlite_url, T0)
+    second = _poll(b, sqlite_url, T0 + timedelta(minutes=1))
+    assert wire.hits["/feed.xml"] == 2
+    assert second.shared == 0
+    assert _found(sqlite_engine, B) == {"http://wire.test/story/2", "http://wire.test/story/3"}
+    with session_scope(sqlite_engine) as session:
+        assert session.scalars(select(FeedFetchRow)).all() == []  # nothing kept either
