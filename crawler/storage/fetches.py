@@ -9,6 +9,7 @@ each new full fetch; a 304 renews it only when the validators sent name its body
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
@@ -27,11 +28,12 @@ def watched_elsewhere(session: Session, org: str) -> set[str]:
             SourceRow.org != org, SourceRow.disabled_reason == ""
         )
     )
-    for url, redirect_url, discovered in rows.tuples():
-        urls.add(url)
-        if redirect_url:
-            urls.add(redirect_url)
-        for item in discovered or []:
+    for row in rows:
+        urls.add(str(row.url))
+        if row.redirect_url:
+            urls.add(str(row.redirect_url))
+        discovered: list[Any] = row.discovered or []
+        for item in discovered:
             if isinstance(item, dict) and item.get("url"):
                 urls.add(str(item["url"]))
     return urls
