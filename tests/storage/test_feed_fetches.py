@@ -24,7 +24,7 @@ from crawler.fetching.shared_fetch import (
 )
 from crawler.pipelines.shared import Shared
 from crawler.storage.db import session_scope
-from crawler.storage.fetches import kept_fetch, keep_fetch, watched_elsewhere
+from crawler.storage.fetches import keep_fetch, kept_fetch, watched_elsewhere
 from crawler.storage.models import FeedFetchRow, SourceRow
 from crawler.storage.retention import delete_expired
 
