@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from alembic import command
 from scrapy import Request
 from scrapy.utils.test import get_crawler
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.engine import Engine
 
 from crawler.clock import OFFSET_SETTING, CrawlClock
@@ -25,6 +26,7 @@ from crawler.fetching.shared_fetch import (
 from crawler.pipelines.shared import Shared
 from crawler.storage.db import session_scope
 from crawler.storage.fetches import keep_fetch, kept_fetch, watched_elsewhere
+from crawler.storage.migrate import alembic_config, upgrade
 from crawler.storage.models import FeedFetchRow, SourceRow
 from crawler.storage.retention import delete_expired
 
@@ -123,6 +125,17 @@ def test_only_feeds_other_organisations_watch_are_shared(engine: Engine) -> None
     with session_scope(engine) as session:
         assert watched_elsewhere(session, "A") == {"http://wire.test/", URL}
         assert watched_elsewhere(session, "B") == {"http://a.test/"}
+
+
+def test_migration_0015_adds_and_removes_only_feed_fetches(engine: Engine) -> None:
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0014")
+    assert "feed_fetches" not in inspect(engine).get_table_names()
+    assert "sources" in inspect(engine).get_table_names()
+    upgrade(engine)
+    assert "feed_fetches" in inspect(engine).get_table_names()
 
 
 # -- the middleware --------------------------------------------------------------------------
