@@ -1,11 +1,13 @@
 """One fetch of a feed serves every organisation that watches it (#16), on both databases.
 
 Two organisations in one database watch the same feed on a local server that counts the
-requests it gets. Each poll runs in a child, as the scheduler runs it, on a clock the test
-moves by hand (``now``). Within ``crawl.shared_fetch_seconds`` the second organisation's poll
-is answered from the first one's fetch, and each organisation still stores and matches the
-entries for itself; once the window has passed, the next poll asks the server again; with the
-setting 0, each organisation fetches on its own.
+requests it gets. The first test goes the deployment's way (``db upgrade`` with both configs,
+then one ``run --once`` polling for each); the others start each poll in a child as the
+scheduler does, on a clock the test moves by hand (``now``). Within
+``crawl.shared_fetch_seconds`` the second organisation's poll is answered from the first one's
+fetch, and each organisation still stores and matches the entries for itself; once the window
+has passed, the next poll asks the server again; with the setting 0, each organisation
+fetches on its own.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -26,7 +29,9 @@ from crawler.config import load_config
 from crawler.storage.db import session_scope
 from crawler.storage.mentions import list_mentions
 from crawler.storage.models import FeedFetchRow, SourceRow
+from crawler.storage.runs import recent_runs
 from crawler.storage.sources import sync_sources
+from scheduler.cli import cli
 from tests.helpers import in_child
 
 pytestmark = pytest.mark.slow
@@ -137,32 +142,39 @@ def _found(engine: Engine, org: str) -> set[str]:
         return {m.url for m in list_mentions(session, org)}
 
 
+def _cli(a: Path, b: Path, db: str, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--config", str(a), "--config", str(b), "--db", db, *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def test_one_fetch_serves_both_organisations_within_the_window(
     wire: Wire, engine: Engine, db_url: str, tmp_path: Path
 ) -> None:
+    """The way a deployment runs it: ``db upgrade`` registers both organisations' sources,
+    then one ``run`` polls for each in turn, each poll in its own child."""
     a = _config(tmp_path, A, wire.url, WINDOW)
     b = _config(tmp_path, B, wire.url, WINDOW)
-    _register(engine, a, b)
-
-    first = _poll(a, db_url, T0)
-    assert wire.hits["/feed.xml"] == 1
-    assert first.shared == 0
-    second = _poll(b, db_url, T0 + timedelta(minutes=1))
+    _cli(a, b, db_url, "db", "upgrade")  # registered now: due from now on
+    start = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
+    _cli(a, b, db_url, "run", "--once", "--job", "poll", "--clock", f"{start.isoformat()}x1")
     assert wire.hits["/feed.xml"] == 1  # B's poll was answered from A's fetch
-    assert second.shared == 1
-    assert second.fetched == 1
-    assert second.new_entries == 3  # stored for B as if B had fetched
+
+    with session_scope(engine) as session:
+        polls = {r.org: r.stats for r in recent_runs(session) if r.job == "poll"}
+        rows = {r.org: r for r in session.scalars(select(SourceRow))}
+    assert (polls[A]["shared"], polls[B]["shared"]) == (0, 1)
+    assert polls[B]["fetched"] == 1
+    assert polls[B]["new_entries"] == 3  # stored for B as if B had fetched
+    assert rows[A].etag == rows[B].etag == ETAG  # B's own poll state, with the validators
+    assert rows[B].body_hash == rows[A].body_hash
+    shared_from = datetime.fromisoformat(rows[B].events[-1]["shared_from"])
+    assert start <= shared_from < start + timedelta(minutes=5)  # A's fetch, by the run's clock
+    assert "shared_from" not in rows[A].events[-1]
 
     # Each organisation matched the entries by its own query, into its own finds.
     assert _found(engine, A) == {"http://wire.test/story/1", "http://wire.test/story/3"}
     assert _found(engine, B) == {"http://wire.test/story/2", "http://wire.test/story/3"}
-    with session_scope(engine) as session:
-        rows = {r.org: r for r in session.scalars(select(SourceRow))}
-        assert rows[A].etag == rows[B].etag == ETAG  # B's own poll state, with the validators
-        assert rows[B].body_hash == rows[A].body_hash
-        shared_from = datetime.fromisoformat(rows[B].events[-1]["shared_from"])
-        assert T0 <= shared_from < T0 + timedelta(minutes=1)  # A's fetch, by its clock
-        assert "shared_from" not in rows[A].events[-1]
 
 
 def test_past_the_window_the_next_poll_fetches_again(
