@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 
 #: The setting that carries a poll's ``SharedFetches`` (wrapped in ``pipelines.shared.Shared``).
 SETTING = "MEDIAMON_SHARED_FETCH"
-#: Request meta: this feed request may be answered from (and its response kept for) others.
+#: Request meta: the URL under which this feed request may be answered from (and its response
+#: kept for) other organisations' fetches: the task's URL, as the pipeline keeps it; "" if not.
 SHARE_META = "mediamon_share"
 #: Request meta set on a served response: when the fetch it came from was made (ISO).
 SERVED_META = "mediamon_shared_from"
@@ -92,13 +93,14 @@ class SharedFetchMiddleware:
         return cls(fetches, clock, crawler.settings.getint("REDIRECT_MAX_TIMES", 5))
 
     def process_request(self, request: Request) -> Response | None:
-        if not request.meta.get(SHARE_META):
-            return None
+        key = str(request.meta.get(SHARE_META) or "")
+        if not key or request.meta.get("redirect_urls"):
+            return None  # not shared, or already on the wire (a redirect of this fetch)
         now = self.clock.now()
         since = now - timedelta(seconds=self.fetches.window_seconds)
         try:
             with session_scope(self.fetches.engine) as session:
-                kept = kept_fetch(session, request.url, self.fetches.profile(request.url), since)
+                kept = kept_fetch(session, key, self.fetches.profile(key), since)
         except Exception:  # storage trouble: fetch the feed as if nothing were kept
             logger.warning("could not read kept fetches of %s", request.url, exc_info=True)
             return None

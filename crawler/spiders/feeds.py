@@ -210,7 +210,7 @@ class FeedSpider(scrapy.Spider):
                 "dont_obey_robotstxt": True,
                 "dont_retry": True,
                 "handle_httpstatus_list": HANDLED_STATUSES,
-                SHARE_META: task.share,
+                SHARE_META: task.url if task.share else "",
             },
         )
 

@@ -67,6 +67,12 @@ class Wire:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 hits[self.path] += 1
+                if self.path == "/old.xml":  # the feed moved for good
+                    self.send_response(301)
+                    self.send_header("Location", "/feed.xml")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if self.headers.get("If-None-Match") == ETAG:
                     self.send_response(304)
                     self.send_header("ETag", ETAG)
@@ -84,6 +90,7 @@ class Wire:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/feed.xml"
+        self.old_url = self.url.replace("/feed.xml", "/old.xml")
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def close(self) -> None:
@@ -153,12 +160,12 @@ def test_one_fetch_serves_both_organisations_within_the_window(
 ) -> None:
     """The way a deployment runs it: ``db upgrade`` registers both organisations' sources,
     then one ``run`` polls for each in turn, each poll in its own child."""
-    a = _config(tmp_path, A, wire.url, WINDOW)
-    b = _config(tmp_path, B, wire.url, WINDOW)
+    a = _config(tmp_path, A, wire.old_url, WINDOW)  # both watch a feed that moved (301)
+    b = _config(tmp_path, B, wire.old_url, WINDOW)
     _cli(a, b, db_url, "db", "upgrade")  # registered now: due from now on
     start = (datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0)
     _cli(a, b, db_url, "run", "--once", "--job", "poll", "--clock", f"{start.isoformat()}x1")
-    assert wire.hits["/feed.xml"] == 1  # B's poll was answered from A's fetch
+    assert (wire.hits["/old.xml"], wire.hits["/feed.xml"]) == (1, 1)  # B got A's fetch
 
     with session_scope(engine) as session:
         polls = {r.org: r.stats for r in recent_runs(session) if r.job == "poll"}
@@ -171,6 +178,10 @@ def test_one_fetch_serves_both_organisations_within_the_window(
     shared_from = datetime.fromisoformat(rows[B].events[-1]["shared_from"])
     assert start <= shared_from < start + timedelta(minutes=5)  # A's fetch, by the run's clock
     assert "shared_from" not in rows[A].events[-1]
+    # The redirect counts for B as for A: B's row will move to the new URL just the same.
+    assert rows[B].events[-1]["final_url"] == rows[A].events[-1]["final_url"] == wire.url
+    assert rows[B].redirect_url == rows[A].redirect_url
+    assert rows[B].redirect_count == rows[A].redirect_count == 1
 
     # Each organisation matched the entries by its own query, into its own finds.
     assert _found(engine, A) == {"http://wire.test/story/1", "http://wire.test/story/3"}

@@ -150,7 +150,7 @@ def _middleware(engine: Engine, window: float = 300, max_bytes: int = 1 << 20) -
 
 def _request(etag: str = "", share: bool = True) -> Request:
     headers = {"If-None-Match": etag} if etag else {}
-    return Request(URL, headers=headers, meta={SHARE_META: share})
+    return Request(URL, headers=headers, meta={SHARE_META: URL if share else ""})
 
 
 def test_the_middleware_answers_a_shared_feed_from_the_kept_fetch(engine: Engine) -> None:
