@@ -5,7 +5,8 @@ the same order as asking :func:`is_boilerplate` of every element with a class or
 joined marks (#14, cheaper pruning). Whatever the shortcut, the boxes must be exactly those
 the element-by-element rule names, on built pages (class and id both matching, only one,
 keywords at the joint, containers, nested boxes) and on the 130 real pages of the shared
-corpus (skipped without it).
+corpus (skipped without it). The parser's element class lookup (lxml's C default instead of
+lxml.html's Python one) must change nothing extracted either.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from lxml import html as lxml_html
 
 from bench.corpus import corpus_dir
+from crawler import extract
+from crawler.press import htmltext
 from crawler.press.htmltext import (
     _CONTAINERS,
     _box_candidates,
@@ -85,3 +89,40 @@ def test_real_pages_same_candidates_and_pruned_trees() -> None:
         assert root is not None
         assert _box_candidates(root) == _by_rule(root), folder.name
         prune_boilerplate(root)  # the pruning itself still runs whole on every page
+
+
+def test_every_element_is_an_html_element() -> None:
+    root = parse_html("<html><body><form><input name=q><label>L</label></form></body></html>")
+    assert root is not None
+    assert {type(e) for e in root.iter()} == {lxml_html.HtmlElement}
+    form = root.find(".//form")
+    assert form is not None
+    form.drop_tree()
+    assert root.find(".//input") is None
+
+
+def test_real_pages_extract_the_same_with_lxml_html_lookup(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    base = corpus_dir("readability-pages")
+    if base is None:
+        pytest.skip("no corpus: ../shared/corpus or $MEDIAMON_CORPUS")
+    names = ("blogger", "mercurial", "nytimes-3", "yahoo-2", "wordpress")
+    new_parser = htmltext._parser
+
+    def html_lookup_parser() -> lxml_html.HTMLParser:
+        parser = new_parser()
+        parser.set_element_class_lookup(lxml_html.HtmlElementClassLookup())
+        return parser
+
+    for name in names:
+        body = (base / name / "source.html").read_bytes()
+        now = extract.extract_article(body, f"http://127.0.0.1/{name}")
+        with monkeypatch.context() as patch:
+            patch.setattr(htmltext, "_parser", html_lookup_parser)
+            before = extract.extract_article(body, f"http://127.0.0.1/{name}")
+            form = parse_html("<html><body><form></form></body></html>")
+            assert form is not None
+            assert type(form.find(".//form")) is lxml_html.FormElement  # the patch took
+        assert now == before, name
+        assert now.text
