@@ -213,6 +213,10 @@ class Crawl(_Frozen):
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_redirects: int = Field(default=5, ge=0, le=20)
     max_feed_items: int = Field(default=1000, ge=1)
+    shared_fetch_seconds: int = Field(default=300, ge=0, le=86400)
+    """Several organisations in one database (#16): a feed another organisation fetched at
+    most this long ago is taken from that fetch instead of being fetched again; 0: this
+    organisation neither uses nor keeps shared fetches (``crawler.feeds.shared``)."""
     min_interval_minutes: int = Field(default=15, ge=1)
     max_interval_minutes: int = Field(default=24 * 60, ge=1)
 

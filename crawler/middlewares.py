@@ -9,7 +9,8 @@ the registrable domain, private public suffixes and blog platforms split per blo
 blog on a shared platform has its own.
 
 ``HostMetricsMiddleware`` counts, per host, requests, status classes, conditional requests and
-bytes on the wire (etiquette rule 25); the counts land in the crawl stats.
+bytes on the wire (etiquette rule 25); the counts land in the crawl stats. A feed answered
+from another organisation's fetch (``crawler.fetching.shared_fetch``) counts as ``shared``.
 
 ``NoRefererRedirectMiddleware`` replaces Scrapy's RedirectMiddleware: redirects without a
 Referer and without Scrapy's warning about it.
@@ -28,6 +29,7 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.feeds.policy import parse_retry_after
+from crawler.fetching.shared_fetch import SERVED_META
 from crawler.matching.sites import site_key
 
 logger = logging.getLogger(__name__)
@@ -115,6 +117,9 @@ class HostMetricsMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         counts = self.hosts[host_of(request.url)]
+        if SERVED_META in request.meta:  # another organisation's fetch: nothing on the wire
+            counts["shared"] += 1
+            return response
         status = response.status
         label = "429" if status == 429 else "304" if status == 304 else f"{status // 100}xx"
         counts[label] += 1

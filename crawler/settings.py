@@ -55,6 +55,8 @@ DOWNLOAD_HANDLERS = {
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 HTTPPROXY_ENABLED = False  # never proxies from the environment: crawler.fetching.proxy
 DOWNLOADER_MIDDLEWARES = {
+    # a feed another organisation fetched a moment ago is answered from storage (#16): first
+    "crawler.fetching.shared_fetch.SharedFetchMiddleware": 80,
     "crawler.middlewares.HostBlockMiddleware": 90,
     "crawler.middlewares.GzipLabelMiddleware": 595,  # before HttpCompression (590)
     "crawler.fetching.proxy.ProxyGuardMiddleware": 740,

@@ -45,6 +45,8 @@ def print_poll_report(report: PollReport, console: Console, *, verbose: bool = F
         extras.append(f"{report.articles} article pages read, {report.article_errors} failed")
     if report.posts:
         extras.append(f"{report.posts} new posts of ours")
+    if report.shared:
+        extras.append(f"{report.shared} answered from another organisation's fetch")
     if extras:
         console.print("; ".join(extras))
     lines = [line for line in report.lines if verbose or line.error or line.outcome == "failed"]

@@ -78,21 +78,41 @@ def parse_flows(text: str) -> list[str]:
 @click.option("--flows", default=",".join(FLOWS), show_default=True, help="Flows to take.")
 @pass_app
 def worker(app: App, processes: int, threads: int, flows: str) -> None:
-    """Take queued runs from Redis and run them (needs [queue] in the config)."""
-    config = app.config
-    if not config.queue.enabled:
-        raise Failure("worker: no [queue] url in the config; nothing to take work from", 2)
+    """Take queued runs from Redis and run them (needs [queue] in the config).
+
+    With several organisations loaded (#16) one worker serves them all (or the one --org
+    names): each message runs with the config of the organisation it is for."""
+    configs = served(app)
+    config = configs[0]
     wanted = parse_flows(flows)
     exposition = _start_metrics(config)
     try:
         if processes > 1:
             status = _supervise(app, processes, threads, wanted)
         else:
-            status = serve(config, app.database_url, threads, wanted)
+            status = serve(config, app.database_url, threads, wanted, others=configs[1:])
     finally:
         if exposition is not None:
             exposition.stop()
     raise SystemExit(status)
+
+
+def served(app: App) -> tuple[Config, ...]:
+    """The organisations this worker serves: every one loaded, or the one ``--org`` names.
+    They share one fleet, so their ``[queue]`` must name the same Redis and namespace."""
+    configs = (app.config,) if app.org_option or len(app.configs) == 1 else app.configs
+    first = configs[0]
+    if not first.queue.enabled:
+        raise Failure("worker: no [queue] url in the config; nothing to take work from", 2)
+    for other in configs[1:]:
+        if (other.queue.url, other.queue.prefix) != (first.queue.url, first.queue.prefix):
+            raise Failure(
+                f"worker: organisations {first.organisation.name!r} and "
+                f"{other.organisation.name!r} name different queues ([queue] url and prefix "
+                "must be the same for every organisation one fleet serves)",
+                exit_code=2,
+            )
+    return configs
 
 
 def _start_metrics(config: Config) -> Exposition | None:
@@ -159,8 +179,16 @@ def _startup_checks(config: Config, db_url: str) -> None:
         engine.dispose()
 
 
-def serve(config: Config, db_url: str, threads: int, flows: list[str]) -> int:
-    """One worker process: until SIGTERM, then a clean stop; returns the exit status."""
+def serve(
+    config: Config,
+    db_url: str,
+    threads: int,
+    flows: list[str],
+    *,
+    others: tuple[Config, ...] = (),
+) -> int:
+    """One worker process: until SIGTERM, then a clean stop; returns the exit status.
+    ``others``: the further organisations it serves (see ``Executor``)."""
     queue = config.queue
     stop = threading.Event()
 
@@ -187,6 +215,7 @@ def serve(config: Config, db_url: str, threads: int, flows: list[str]) -> int:
         limiter_backend(queue),
         forget=forget,
         send=lambda message: send(broker, message),
+        others=others,
     )
     if queue.metrics:
         metrics_environment(queue)  # the top process's directory, or its own
@@ -196,16 +225,20 @@ def serve(config: Config, db_url: str, threads: int, flows: list[str]) -> int:
         broker, queues=set(flows), worker_threads=threads, worker_timeout=IDLE_POLL_MS
     )
     heartbeat = Heartbeat(client, queue, flows, lambda: executor.runs_done)
-    sender = AlertLoop(config, engine, clock.now)
+    senders = [AlertLoop(c, engine, clock.now) for c in (config, *others)]
     dramatiq_worker.start()
     heartbeat.start()
-    sender.start()
+    for sender in senders:
+        sender.start()
+    alerting = any(sender.wanted for sender in senders)
     log.warning(
-        "worker %s: %d thread(s) on %s, flows %s%s",
-        os.getpid(), threads, queue.prefix, flows, ", alert sender on" if sender.wanted else "",
+        "worker %s: %d thread(s) on %s, flows %s, %d organisation(s)%s",
+        os.getpid(), threads, queue.prefix, flows, len(senders),
+        ", alert sender on" if alerting else "",
     )  # fmt: skip
     stop.wait()
-    sender.stop()
+    for sender in senders:
+        sender.stop()
     log.warning("worker %s: stopping; running runs get %.0f s", os.getpid(), _grace(config))
     executor.stopping.set()
     stopper = threading.Thread(

@@ -148,6 +148,7 @@ _STAT_LABELS = {
     "articles": "articles read",
     "article_errors": "articles failed",
     "posts": "posts",
+    "shared": "shared fetches",
     "mentions": "new mentions",
     "pages": "pages",
     "linkbacks": "linkbacks",

@@ -32,6 +32,8 @@ class PollReport:
     articles: int = 0
     article_errors: int = 0
     posts: int = 0
+    shared: int = 0
+    """Feeds answered from another organisation's fetch of a moment ago (#16)."""
     bytes: int = 0
     exit_status: int = 0
     error: str = ""

@@ -40,6 +40,7 @@ from crawler.feeds.policy import (
     decide,
 )
 from crawler.feeds.report import PollReport, SourceReport
+from crawler.fetching.shared_fetch import SharedFetches
 from crawler.pipelines.shared import shared_setting
 from crawler.press.feedpages import entry_page, matchable_entries, source_info
 from crawler.press.model import Page, SourceInfo
@@ -60,6 +61,7 @@ from crawler.storage.feeds import (
     mark_articles_due,
     store_entries,
 )
+from crawler.storage.fetches import keep_fetch
 from crawler.storage.mentions import upsert_documents
 from crawler.storage.models import SourceRow
 from crawler.storage.posts import upsert_posts
@@ -110,6 +112,8 @@ class PollContext:
     matcher: MatchHook | None = None
     progress: Progress | None = None
     fetch_articles: bool = True
+    shared: SharedFetches | None = None
+    """Feeds other organisations watch (#16): their fetches are kept for them."""
 
 
 def _state(row: SourceRow, url: str) -> PollState:
@@ -270,12 +274,25 @@ class FeedStoragePipeline:
                 if isinstance(item, FeedFetched):
                     for source_id in (item.task.source_id, *item.task.also_for):
                         self._store_source(session, source_id, item, written)
+                    self._keep(session, item)
                 else:
                     self._article(session, item, written)
                 out.append(written)
         return out
 
     # -- feeds -----------------------------------------------------------------------------
+
+    def _keep(self, session: Session, item: FeedFetched) -> None:
+        """Keep this fetch for the other organisations watching the feed (#16), in a savepoint:
+        a failure here costs the others a fetch of their own, never this item's entries."""
+        shared, kept = self.context.shared, item.kept
+        if shared is None or kept is None or len(kept.body) > shared.max_bytes:
+            return
+        try:
+            with session.begin_nested():
+                keep_fetch(session, self.context.org, shared.profile(kept.url), kept)
+        except Exception:
+            logger.warning("could not keep the fetch of %s for others", kept.url, exc_info=True)
 
     def _store_source(
         self, session: Session, source_id: int, item: FeedFetched, written: _Written
@@ -400,6 +417,8 @@ class FeedStoragePipeline:
         report.sources += 1 + len(item.task.also_for)
         report.bytes += item.size
         report.new_entries += new
+        if item.shared_from:
+            report.shared += 1
         if item.deferred_until is not None:
             report.deferred += 1
         elif item.outcome is Outcome.NEW:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,8 @@ from crawler.feeds.model import FeedEntry, entry_from_json
 from crawler.feeds.policy import DAY, PollLimits, last_full_fetch, send_validators
 from crawler.feeds.report import PollReport
 from crawler.fetching.settings import scrapy_settings
+from crawler.fetching.shared_fetch import SETTING as SHARED_SETTING
+from crawler.fetching.shared_fetch import SharedFetches
 from crawler.pipelines.feeds import (
     CONTEXT_SETTING,
     STORE_ORDER,
@@ -44,6 +46,7 @@ from crawler.runs.record import RunRecord
 from crawler.spiders.items import FeedTask
 from crawler.storage.db import engine_for, session_scope
 from crawler.storage.feeds import due_articles, due_sources, host_blocks
+from crawler.storage.fetches import watched_elsewhere
 from crawler.storage.mentions import retire_superseded_links
 from crawler.storage.models import SourceRow
 from crawler.storage.sources import sync_sources
@@ -76,10 +79,16 @@ def fetch_url(row: SourceRow) -> str:
 
 
 def build_tasks(
-    rows: Sequence[SourceRow], now: datetime, limits: PollLimits, *, conditional: bool = True
+    rows: Sequence[SourceRow],
+    now: datetime,
+    limits: PollLimits,
+    *,
+    conditional: bool = True,
+    shared: Collection[str] = (),
 ) -> list[FeedTask]:
     """One task per distinct effective URL: sources that redirect to the same feed share one
-    fetch (``also_for``), the first by id making the request with its validators."""
+    fetch (``also_for``), the first by id making the request with its validators. A URL in
+    ``shared`` (other organisations watch it) may be answered from their fetch (#16)."""
     groups: dict[str, list[SourceRow]] = {}
     for row in rows:
         url = fetch_url(row)
@@ -106,6 +115,7 @@ def build_tasks(
                 and row.entries_total == 0
                 and row.type != SourceType.SITE.value,
                 also_for=tuple(o.id for o in others),
+                share=url in shared,
             )
         )
     return tasks
@@ -122,6 +132,22 @@ def _own_sites(config: Config, rows: Iterable[SourceRow]) -> dict[int, OwnSite]:
         for row in rows
         if row.type == SourceType.OWN.value and config.organisation.sites
     }
+
+
+def shared_fetches(config: Config, engine: Engine) -> SharedFetches | None:
+    """How this organisation's polls use and keep the fetches of feeds other organisations
+    in the database watch too (#16); None when ``crawl.shared_fetch_seconds`` is 0."""
+    crawl = config.crawl
+    if crawl.shared_fetch_seconds <= 0:
+        return None
+    return SharedFetches(
+        engine=engine,
+        window_seconds=float(crawl.shared_fetch_seconds),
+        max_bytes=crawl.max_body_bytes,
+        resolve=dict(crawl.resolve),
+        proxy=crawl.proxy,
+        allow_hosts=tuple(crawl.allow_hosts),
+    )
 
 
 @dataclass(frozen=True)
@@ -200,6 +226,8 @@ class PreparedPoll:
         settings["ITEM_PIPELINES"] = {"crawler.pipelines.feeds.FeedStoragePipeline": STORE_ORDER}
         settings[CONTEXT_SETTING] = Shared(self.context)
         settings["MEDIAMON_BLOCKED_HOSTS"] = {h: t.isoformat() for h, t in self.blocked.items()}
+        if self.context.shared is not None:
+            settings[SHARED_SETTING] = Shared(self.context.shared)
         return settings
 
     def spider_arguments(self) -> dict[str, Any]:
@@ -253,8 +281,10 @@ def prepare_poll(
     limits = poll_limits(config)
     org = config.organisation.name
     record = RunRecord.open(engine, JOB, now, run_id, org)
+    shared = shared_fetches(config, engine)
     with session_scope(engine) as session:
-        tasks = build_tasks(rows, now, limits, conditional=conditional)
+        watched = watched_elsewhere(session, org) if shared is not None and conditional else set()
+        tasks = build_tasks(rows, now, limits, conditional=conditional, shared=watched)
         if matcher is None and match:
             matcher = stage_hook(config, session)
         context = PollContext(
@@ -266,6 +296,7 @@ def prepare_poll(
             matcher=matcher,
             progress=progress,
             fetch_articles=fetch_articles,
+            shared=shared if watched else None,
         )
     context.report.run_id = record.run_id
     return PreparedPoll(config, engine, record, context, tasks, blocked, due.articles)

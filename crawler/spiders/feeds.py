@@ -40,8 +40,10 @@ from crawler.feeds.discovery import (
 from crawler.feeds.model import FeedEntry, ParsedFeed
 from crawler.feeds.parse import parse_feed
 from crawler.feeds.policy import Outcome, Severity, http_severity
+from crawler.feeds.shared import KEPT_HEADERS, KeptFetch, kept_headers
 from crawler.feeds.sitemaps import looks_like_sitemap, parse_sitemap
 from crawler.fetching.errors import describe_failure, describe_status
+from crawler.fetching.shared_fetch import SERVED_META, SHARE_META
 from crawler.middlewares import HostBlocked
 from crawler.press.feedpages import entry_links
 from crawler.spiders.items import ArticleFetched, FeedFetched, FeedTask
@@ -102,6 +104,40 @@ def log_failure(task: FeedTask, reason: str, failure: Failure | None = None) -> 
 
 def _headers(response: Response) -> dict[str, str]:
     return {name: _header(response, name) for name in _KEPT_HEADERS if _header(response, name)}
+
+
+def _kept(response: Response, task: FeedTask, now: datetime) -> KeptFetch | None:
+    """This response as kept for the other organisations watching the feed (#16): a 200's
+    body, or the validators a 304 answered; nothing for a feed nobody else watches, for a
+    failure, or for a response that was itself served from another organisation's fetch."""
+    if not task.share or SERVED_META in response.meta:
+        return None
+    request = response.request
+    if response.status == 304 and request is not None:
+        return KeptFetch(
+            url=task.url,
+            status=304,
+            fetched_at=now,
+            etag=(request.headers.get("If-None-Match") or b"").decode("latin-1"),
+            last_modified=(request.headers.get("If-Modified-Since") or b"").decode("latin-1"),
+        )
+    if response.status != 200:
+        return None
+    reasons = list(response.meta.get("redirect_reasons") or [])
+    redirects = [str(u) for u in response.meta.get("redirect_urls") or []]
+    return KeptFetch(
+        url=task.url,
+        status=200,
+        fetched_at=now,
+        final_url=response.url,
+        redirects=tuple(
+            (u, r) for u, r in zip(redirects, reasons, strict=False) if isinstance(r, int)
+        ),
+        headers=kept_headers({k: _header(response, k) for k in KEPT_HEADERS}),
+        etag=_header(response, "ETag"),
+        last_modified=_header(response, "Last-Modified"),
+        body=response.body,
+    )
 
 
 #: The setting that carries a poll's context (``crawler.pipelines.feeds.CONTEXT_SETTING``).
@@ -174,6 +210,7 @@ class FeedSpider(scrapy.Spider):
                 "dont_obey_robotstxt": True,
                 "dont_retry": True,
                 "handle_httpstatus_list": HANDLED_STATUSES,
+                SHARE_META: task.url if task.share else "",
             },
         )
 
@@ -192,9 +229,10 @@ class FeedSpider(scrapy.Spider):
         task: FeedTask = response.meta["task"]
         reasons = response.meta.get("redirect_reasons") or []
         elapsed = time.monotonic() - float(response.meta.get("started", time.monotonic()))
+        now = crawl_now(self)
         return {
             "task": task,
-            "fetched_at": crawl_now(self),
+            "fetched_at": now,
             "url": task.url,
             "final_url": response.url,
             "status": response.status,
@@ -203,6 +241,8 @@ class FeedSpider(scrapy.Spider):
             "headers": _headers(response),
             "permanent_redirect": bool(reasons) and all(r in (301, 308) for r in reasons),
             "sent_validators": _sent_validators(response),
+            "kept": _kept(response, task, now),
+            "shared_from": str(response.meta.get(SERVED_META) or ""),
             **values,
         }
 

@@ -17,6 +17,7 @@ from crawler.domain import Document
 from crawler.feeds.discovery import Discovered
 from crawler.feeds.model import FeedEntry, ParsedFeed
 from crawler.feeds.policy import Outcome, Severity
+from crawler.feeds.shared import KeptFetch
 from crawler.press.model import Link, Page
 
 
@@ -36,6 +37,9 @@ class FeedTask:
     """The URL may be a site page: on HTML, look for its feeds (and sitemaps)."""
     also_for: tuple[int, ...] = ()
     """Other sources that resolve to the same URL: fetched once, the result applied to all."""
+    share: bool = False
+    """Another organisation watches this URL (#16): a fetch it made a moment ago may answer
+    this one, and this fetch is kept for it (``crawler.feeds.shared``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,11 @@ class FeedFetched:
     new_type: str = ""
     same_as: str = ""
     deferred_until: datetime | None = None
+    kept: KeptFetch | None = None
+    """This fetch as kept for the other organisations watching the feed (a 200's body, or the
+    validators a 304 answered), for the pipeline to store (#16)."""
+    shared_from: str = ""
+    """When the other organisation's fetch this poll was answered from was made (ISO)."""
 
 
 @dataclass(frozen=True, slots=True)

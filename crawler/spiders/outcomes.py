@@ -60,6 +60,8 @@ def fetch_event(item: FeedFetched, new: int, note: str = "") -> dict[str, Any]:
         event["error"] = item.error
     if item.same_as:
         event["same_feed_as_source"] = item.same_as
+    if item.shared_from:
+        event["shared_from"] = item.shared_from
     if note:
         event["note"] = note
     return event

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -119,6 +120,29 @@ class HostRow(Base):
     host: Mapped[str] = mapped_column(String(255))
     blocked_until: Mapped[datetime | None] = mapped_column(default=None)
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class FeedFetchRow(Base):
+    """The last full fetch of a feed URL that several organisations watch (#16): another
+    organisation's poll due within ``crawl.shared_fetch_seconds`` reads it from here instead
+    of fetching the feed again (``crawler.feeds.shared``). One row per (URL, fetch profile):
+    the profile names what decides which server answers (the host's static address, the
+    proxy, the allow-list), so two configs that would reach different servers never share."""
+
+    __tablename__ = "feed_fetches"
+    __table_args__ = (UniqueConstraint("url", "profile"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    profile: Mapped[str] = mapped_column(String(64))
+    org: Mapped[str] = mapped_column(String(200), default="")
+    fetched_at: Mapped[datetime] = mapped_column(index=True)
+    final_url: Mapped[str] = mapped_column(String(2048), default="")
+    redirects: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    etag: Mapped[str] = mapped_column(String(1024), default="")
+    last_modified: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class PostRow(Base):

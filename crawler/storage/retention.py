@@ -1,5 +1,6 @@
-"""Retention: drop what only matters for a while (run history, settled receipts), and give
-up queued receipts past their ``expires_at``.
+"""Retention: drop what only matters for a while (run history, settled receipts, feed fetches
+kept for other organisations past any window), and give up queued receipts past their
+``expires_at``.
 
 Mentions, documents, posts and digests are the product and are never deleted here.
 """
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from crawler.storage.fetches import delete_old_fetches
 from crawler.storage.models import CrawlRunRow, ReceiptRow
 from crawler.storage.receipts import expire_receipts
 
@@ -35,4 +37,5 @@ def delete_expired(
         "crawl_runs_deleted": int(runs.rowcount),  # type: ignore[attr-defined]
         "receipts_deleted": int(receipts.rowcount),  # type: ignore[attr-defined]
         "receipts_expired": expired,
+        "feed_fetches_deleted": delete_old_fetches(session, now),
     }

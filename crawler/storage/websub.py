@@ -164,9 +164,14 @@ def set_state(
     *,
     lease_seconds: int | None = None,
     error: str = "",
+    requested: bool = False,
 ) -> None:
-    """A verified (or denied, or failed) request: the new state, and the lease granted."""
+    """A verified (or denied, or failed) request: the new state, and the lease granted.
+    ``requested``: a request is being sent to the hub now (its time is kept, so that an
+    unanswered one is asked again only once a recheck period)."""
     values: dict[str, object] = {"state": state, "last_error": error[:500]}
+    if requested:
+        values["requested_at"] = now
     if lease_seconds is not None:
         values |= {
             "lease_seconds": lease_seconds,

@@ -127,11 +127,15 @@ def run_pass(config: Config, engine: Engine, now: datetime) -> PassStats:
         recent = checked_since(session, now - timedelta(hours=settings.recheck_hours))
     wanted = {ids[s.url]: s.url for s in config.sources if s.url in ids}
     by_source = {s.source_id: s for s in subs if s.source_id is not None}
-    for sub in subs:
-        if sub.state in _LIVE and sub.source_id not in wanted:
-            _unsubscribe(config, engine, sub, now, stats)
-    checks: list[tuple[int, str, str]] = []
     stale = now - timedelta(hours=settings.recheck_hours)
+    for sub in subs:
+        if sub.source_id in wanted:
+            continue
+        if sub.state in _LIVE:
+            _unsubscribe(config, engine, sub, now, stats)
+        elif sub.state == State.UNSUBSCRIBING.value:
+            _unsubscribe_again(config, engine, sub, now, stale, stats)
+    checks: list[tuple[int, str, str]] = []
     for source_id, url in wanted.items():
         known = by_source.get(source_id)
         if known is not None and known.state in _LIVE:
@@ -181,10 +185,32 @@ def _unsubscribe(
     config: Config, engine: Engine, sub: Subscription, now: datetime, stats: PassStats
 ) -> None:
     with session_scope(engine) as session:
-        set_state(session, sub.id, State.UNSUBSCRIBING.value, now)
+        set_state(session, sub.id, State.UNSUBSCRIBING.value, now, requested=True)
     error = ask_hub(config, sub, "unsubscribe")
     _note(engine, sub, error, stats, "unsubscribe")
     stats.unsubscribed += 0 if error else 1
+
+
+def _unsubscribe_again(
+    config: Config,
+    engine: Engine,
+    sub: Subscription,
+    now: datetime,
+    stale: datetime,
+    stats: PassStats,
+) -> None:
+    """An unsubscription the hub never confirmed (its request failed, or the hub never
+    verified it). Once the lease has run out the hub has dropped us by itself, so it is
+    simply over; until then it is asked again, once per ``recheck_hours``, rather than on
+    every pass (a hub that is down must not be hammered) or never (it would go on pushing,
+    and every push would be refused, for the rest of the lease)."""
+    if sub.expires_at is not None and sub.expires_at <= now:
+        with session_scope(engine) as session:
+            set_state(session, sub.id, State.UNSUBSCRIBED.value, now, error="lease ended")
+        stats.unsubscribed += 1
+        return
+    if sub.requested_at < stale:
+        _unsubscribe(config, engine, sub, now, stats)
 
 
 def _note(engine: Engine, sub: Subscription, error: str, stats: PassStats, what: str) -> None:

@@ -93,7 +93,11 @@ def retry_when(retries: int, exc: BaseException) -> bool:
 
 @dataclass
 class Executor:
-    """Runs messages for one worker process; its counters feed the workers' registry."""
+    """Runs messages for one worker process; its counters feed the workers' registry.
+
+    ``config`` is the first organisation's (its ``[queue]`` is the fleet's); ``others`` are
+    the further organisations the worker serves (#16). Each message runs with the config of
+    the organisation it names."""
 
     config: Config
     db_url: str
@@ -107,8 +111,23 @@ class Executor:
     children: Children = field(default_factory=Children)
     """This worker's running crawl children: stopped when the worker stops."""
     runs_done: int = 0
+    others: tuple[Config, ...] = ()
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _head: str = ""
+
+    def config_for(self, message: RunMessage) -> Config:
+        """The config of the message's organisation, or ``WrongVersion`` (the message is
+        retried: a worker that serves that organisation takes it)."""
+        configs = (self.config, *self.others)
+        if not message.org:
+            if len(configs) == 1:
+                return self.config  # a format-1 message: this worker's only organisation
+            raise WrongVersion("the message names no organisation and this worker serves several")
+        for config in configs:
+            if config.organisation.name == message.org:
+                return config
+        names = ", ".join(repr(c.organisation.name) for c in configs)
+        raise WrongVersion(f"organisation {message.org!r} is not served here ({names})")
 
     def __call__(self, payload: Any) -> None:
         try:
@@ -117,12 +136,13 @@ class Executor:
             log.error("dead-lettering a message: %s", exc)
             self._close_bad(payload, f"bad message: {exc}")
             raise
-        self._check_versions(message)
+        config = self._check_versions(message)
+        limit = config.scheduler.crawl_time_limit_seconds + config.scheduler.stop_grace_seconds
         limiter = ConcurrentRateLimiter(  # type: ignore[no-untyped-call]
             self.limiter_backend,
             f"{self.config.queue.prefix}:host:{message.group}",
             limit=self.config.queue.per_host_concurrency,
-            ttl=int((self._time_limit + self._grace + 5) * 1000),
+            ttl=int((limit + 5) * 1000),
         )
         with limiter.acquire(raise_on_failure=False) as acquired:
             if not acquired:
@@ -130,17 +150,11 @@ class Executor:
                     "run %s: host %s is busy with another run; later", message.run_id, message.group
                 )
                 raise HostBusy(f"host {message.group} is busy with another run", _retries())
-            self._run(message)
+            self._run(message, config)
 
-    @property
-    def _time_limit(self) -> float:
-        return self.config.scheduler.crawl_time_limit_seconds
-
-    @property
-    def _grace(self) -> float:
-        return self.config.scheduler.stop_grace_seconds
-
-    def _check_versions(self, message: RunMessage) -> None:
+    def _check_versions(self, message: RunMessage) -> Config:
+        """The message's config, once the database, the message and this worker agree on the
+        schema and that config's version (``WrongVersion`` otherwise)."""
         try:
             check_connection(self.engine)
             current = current_revision(self.engine)
@@ -156,19 +170,25 @@ class Executor:
             reason = f"schema: message {message.schema}, database {current}, this worker {mine}"
             log.warning("refusing run %s: %s", message.run_id, reason)
             raise WrongVersion(reason)
-        ours = config_version(self.config)
+        try:
+            config = self.config_for(message)
+        except WrongVersion as exc:
+            log.warning("refusing run %s: %s", message.run_id, exc)
+            raise
+        ours = config_version(config)
         if message.config != ours:
             reason = f"config version: message {message.config}, this worker {ours}"
             log.warning("refusing run %s: %s", message.run_id, reason)
             raise WrongVersion(reason)
+        return config
 
     def _finished(self, run_id: int) -> bool:
         with session_scope(self.engine) as session:
             row = runs_by_id(session, [run_id]).get(run_id)
         return row is None or row.finished_at is not None
 
-    def _run(self, message: RunMessage) -> None:
-        key = dedupe_key(self.config.queue, message.kind, message.group)
+    def _run(self, message: RunMessage, config: Config) -> None:
+        key = dedupe_key(self.config.queue, message.kind, message.group, message.org)
         if self._finished(message.run_id):
             log.info("run %s is already finished; not running it again", message.run_id)
             self.forget(key)
@@ -181,11 +201,11 @@ class Executor:
         retries = _retries()
         report, result = run_opened(
             message.job,
-            self.config,
+            config,
             self.db_url,
             message.run_id,
-            time_limit=self._time_limit,
-            grace=self._grace,
+            time_limit=config.scheduler.crawl_time_limit_seconds,
+            grace=config.scheduler.stop_grace_seconds,
             children=self.children,
             **message.options,
         )

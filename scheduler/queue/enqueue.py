@@ -33,8 +33,10 @@ FIRST_POLL_SECONDS = 0.05
 ACTOR_PREFIX = "run_"
 
 
-def dedupe_key(queue: Queue, kind: str, group: str) -> str:
-    return f"{queue.prefix}:group:{kind}:{group}"
+def dedupe_key(queue: Queue, kind: str, group: str, org: str = "") -> str:
+    """The key that says a group of an organisation is queued or running: two organisations
+    watching the same host are two runs (each with its own config), and each is queued."""
+    return f"{queue.prefix}:group:{kind}:{group}" + (f":org:{org}" if org else "")
 
 
 def send(broker: RedisBroker, message: RunMessage) -> None:
@@ -74,23 +76,24 @@ def enqueue_groups(
     queue = config.queue
     schema = head_revision(engine)
     version = config_version(config)
+    org = config.organisation.name
     out: list[Enqueued] = []
     firsts: list[RunMessage] = []
     rest: list[RunMessage] = []
     for group in groups:
-        key = dedupe_key(queue, group.kind, group.name)
+        key = dedupe_key(queue, group.kind, group.name, org)
         if not client.set(key, "queued", nx=True, ex=int(queue.dedupe_seconds)):
             out.append(Enqueued(group, None))
             continue
         try:
             with session_scope(engine) as session:
-                run_id = start_run(
-                    session, FLOWS[group.kind], now, pid=None, org=config.organisation.name
-                )
+                run_id = start_run(session, FLOWS[group.kind], now, pid=None, org=org)
         except BaseException:
             client.delete(key)
             raise
-        message = RunMessage(group.kind, group.name, run_id, schema, version, dict(group.options))
+        message = RunMessage(
+            group.kind, group.name, run_id, schema, version, dict(group.options), org=org
+        )
         (firsts if group.first else rest).append(message)
         out.append(Enqueued(group, run_id))
     if not firsts:

@@ -6,6 +6,10 @@ machine at a time, so old and new messages meet). ``schema`` is the database rev
 enqueuer ran against and ``config`` the digest of its config (``config_version``): a worker
 on another revision or config refuses the run, says why, and it is retried, so a worker of
 the right version takes it.
+
+``org`` names the organisation the run is for (#16): one fleet serves every organisation of
+a database, and a worker runs each message with that organisation's config. Format 1 (before
+organisations) had no ``org``; such a message is read as the worker's only organisation.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from typing import Any
 
 from crawler.config import Config
 
-#: Bumped whenever a field changes meaning; workers refuse every other version.
-FORMAT_VERSION = 1
+#: Bumped whenever a field changes meaning; workers refuse every version not in READ_VERSIONS.
+FORMAT_VERSION = 2
+#: The formats this worker reads: 1 is 2 without ``org``.
+READ_VERSIONS = (1, 2)
 
 #: Flow (the queue's name) -> the child job that runs it.
 FLOWS: dict[str, str] = {
@@ -62,6 +68,8 @@ class RunMessage:
     before the others, because a link to our post is only recognised once the post is
     known (as the embedded poll does by reading our feed first)."""
     version: int = FORMAT_VERSION
+    org: str = ""
+    """The organisation the run is for ("" in a format-1 message: the worker's only one)."""
 
     @property
     def job(self) -> str:
@@ -76,8 +84,9 @@ def parse_message(data: Any) -> RunMessage:
     if not isinstance(data, dict):
         raise BadMessage(f"not a JSON object: {type(data).__name__}")
     version = data.get("version")
-    if version != FORMAT_VERSION:
-        raise BadMessage(f"message format {version!r}; this worker reads {FORMAT_VERSION} only")
+    if version not in READ_VERSIONS or isinstance(version, bool):
+        known = ", ".join(str(v) for v in READ_VERSIONS)
+        raise BadMessage(f"message format {version!r}; this worker reads {known} only")
     kind = data.get("kind")
     if kind not in FLOWS:
         raise BadMessage(f"unknown kind {kind!r}; known: {', '.join(FLOWS)}")
@@ -103,9 +112,11 @@ def parse_message(data: Any) -> RunMessage:
     then = data.get("then") or []
     if not isinstance(then, list) or not all(isinstance(m, dict) for m in then):
         raise BadMessage("then: expected a list of messages")
-    extra = sorted(
-        set(data) - {"kind", "group", "run_id", "schema", "config", "options", "then", "version"}
-    )
+    fields = {"kind", "group", "run_id", "schema", "config", "options", "then", "version"}
+    extra = sorted(set(data) - fields - ({"org"} if version >= 2 else set()))
     if extra:
         raise BadMessage(f"unknown fields: {', '.join(extra)}")
-    return RunMessage(kind, group, run_id, schema, config, dict(options), list(then), version)
+    org = data.get("org", "")
+    if not isinstance(org, str):
+        raise BadMessage("org: expected the organisation's name")
+    return RunMessage(kind, group, run_id, schema, config, dict(options), list(then), version, org)

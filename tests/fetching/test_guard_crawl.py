@@ -87,9 +87,6 @@ def crawl(
     return {r["url"]: r for r in results}
 
 
-pytestmark = pytest.mark.timeout(180)
-
-
 def test_redirect_chain_ending_on_a_private_address(
     tmp_path: Path, world: tuple[Server, Server]
 ) -> None:

@@ -25,7 +25,7 @@ from tests.fetching.loopback import Server
 from tests.helpers import in_child
 from tests.receiver.conftest import NOW, ORG, POSTS, Live, add_posts, receipts, start, stop
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture

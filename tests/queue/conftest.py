@@ -103,8 +103,13 @@ class WorkerProcess:
         return "\n".join(self.lines[-60:])
 
 
-def start_worker(config: Path, db_url: str, *args: str, verbose: bool = True) -> WorkerProcess:
+def start_worker(
+    config: Path, db_url: str, *args: str, verbose: bool = True, more: tuple[Path, ...] = ()
+) -> WorkerProcess:
+    """``mediamon worker`` on ``config`` (and the further organisations' configs ``more``)."""
     cmd = [sys.executable, "-m", "scheduler.cli", "--config", str(config), "--db", db_url]
+    for path in more:
+        cmd += ["--config", str(path)]
     if verbose:
         cmd.append("-v")
     cmd += ["worker", *args]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from crawler.config import ConfigError, load_config
-from scheduler.queue.actors import HostBusy, RunTimedOut, WrongVersion, retry_when
+from scheduler.queue.actors import Executor, HostBusy, RunTimedOut, WrongVersion, retry_when
+from scheduler.queue.enqueue import dedupe_key
 from scheduler.queue.messages import (
     FORMAT_VERSION,
     BadMessage,
@@ -85,6 +87,51 @@ def test_a_good_message_round_trips() -> None:
 def test_bad_messages_are_refused_with_the_reason(change: dict[str, object], reason: str) -> None:
     with pytest.raises(BadMessage, match=reason.replace("(", r"\(")):
         parse_message({**_good(), **change})
+
+
+def test_a_message_names_its_organisation_and_format_1_is_still_read() -> None:
+    named = RunMessage("feeds", "news.test", 7, "0005", "abc", org="Orbis Union").to_json()
+    assert parse_message(named).org == "Orbis Union"
+    old = {k: v for k, v in named.items() if k != "org"} | {"version": 1}
+    assert parse_message(old).org == ""  # before organisations: the worker's only one
+    with pytest.raises(BadMessage, match="unknown fields: org"):
+        parse_message({**old, "org": "Orbis Union"})
+    with pytest.raises(BadMessage, match="org: expected"):
+        parse_message({**named, "org": 3})
+
+
+def test_the_dedupe_key_keeps_two_organisations_groups_apart(tmp_path: Path) -> None:
+    config = load_config(
+        write_config(tmp_path, MINIMAL_CONFIG + '\n[queue]\nurl = "redis://127.0.0.1:6379/0"\n')
+    )
+    queue = config.queue
+    assert dedupe_key(queue, "feeds", "wire.test", "A") != dedupe_key(
+        queue, "feeds", "wire.test", "B"
+    )
+    assert dedupe_key(queue, "feeds", "wire.test") == "mediamon:group:feeds:wire.test"
+
+
+def test_a_worker_runs_a_message_with_its_organisations_config(tmp_path: Path) -> None:
+    one = load_config(write_config(tmp_path, MINIMAL_CONFIG))
+    (tmp_path / "b").mkdir()
+    two = load_config(
+        write_config(tmp_path / "b", MINIMAL_CONFIG.replace(one.organisation.name, "Second Org"))
+    )
+    assert two.organisation.name == "Second Org"
+    nothing: Any = None  # config_for touches neither the database nor Redis
+    both = Executor(one, "sqlite://", nothing, nothing, forget=print, send=print, others=(two,))
+    alone = Executor(one, "sqlite://", nothing, nothing, forget=print, send=print)
+
+    def message(org: str) -> RunMessage:
+        return RunMessage("feeds", "news.test", 7, "0005", "abc", org=org)
+
+    assert both.config_for(message("Second Org")) is two
+    assert both.config_for(message(one.organisation.name)) is one
+    assert alone.config_for(message("")) is one  # a format-1 message
+    with pytest.raises(WrongVersion, match="names no organisation"):
+        both.config_for(message(""))
+    with pytest.raises(WrongVersion, match="'Elsewhere' is not served here"):
+        both.config_for(message("Elsewhere"))
 
 
 def test_not_an_object() -> None:

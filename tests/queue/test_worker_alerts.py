@@ -28,7 +28,7 @@ from tests.queue.conftest import (
     wait_until,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = pytest.mark.slow
 
 ORG = "Example Org"
 

@@ -18,8 +18,6 @@ from sqlalchemy.engine import Engine
 
 from tests.receiver.conftest import POSTS, Live, add_posts, make_config, receipts
 
-pytestmark = pytest.mark.timeout(120)
-
 LIMITS = {"header_timeout_seconds": 0.5, "keep_alive_seconds": 1, "body_timeout_seconds": 0.5}
 GENUINE = urlencode({"source": "https://news.example.net/story", "target": POSTS[0]}).encode()
 REQUEST = (

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from crawler.storage.db import session_scope
 from crawler.storage.inbox import InboxFilter, inbox_page
-from crawler.storage.migrate import alembic_config, current_revision, upgrade
+from crawler.storage.migrate import alembic_config, current_revision, head_revision, upgrade
 from crawler.storage.models import DocumentRow, MentionRow
 from tests.web.factories import find, store
 
@@ -56,7 +56,7 @@ def _fts_hits(engine: Engine, q: str) -> int:
 
 def test_sqlite_drops_documents_fts_and_keeps_finds_and_search(sqlite_engine: Engine) -> None:
     engine = sqlite_engine
-    assert current_revision(engine) == "0014"
+    assert current_revision(engine) == head_revision(engine)  # 0014 and any after it
     assert _objects(engine) == set()  # the table, its shadow tables and triggers are gone
     store(engine, [find(1, title="Zeppelin over the river"), find(2, title="Harbour bridge")])
     before = _counts(engine)

@@ -40,7 +40,7 @@ from tests.alerts.sink import Sink, start_sink, stop_sink
 from tests.feeds.conftest import toml_string
 from tests.receiver.conftest import Live, start, stop
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = pytest.mark.slow
 
 ORG = "Orbis"
 EXE = Path(sys.executable).with_name("mediamon")

@@ -22,6 +22,7 @@ from crawler.storage.websub import (
     record_push,
     request,
     set_state,
+    subscriptions,
 )
 from scheduler.cli import cli
 from scheduler.cmd_websub import overview_lines, print_subscriptions
@@ -236,3 +237,41 @@ def test_a_pass_whose_hub_requests_fail_is_not_nothing_to_do(
     ]
     assert listed["state"] == "unsubscribing"
     assert listed["last_error"].startswith("unsubscribe: ")
+
+
+def test_an_unconfirmed_unsubscription_is_asked_again_once_a_recheck_then_ends_with_the_lease(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """A removed feed's unsubscribe failed (the hub is a closed local port): the next pass
+    within ``recheck_hours`` leaves the hub alone, a pass after it asks again, and once the
+    lease has run out the subscription is over without asking."""
+    from crawler.config import load_config
+    from crawler.websub.manager import run_pass
+
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    with session_scope(engine) as s:
+        sub = request(
+            s, "Orbis Union", None, "https://gone.example/feed", "http://127.0.0.1:9/",
+            state="subscribing", token=TOKENS["a"], secret=SECRET, now=NOW - DAY,
+        )  # fmt: skip
+        set_state(s, sub.id, "active", NOW - DAY, lease_seconds=int((3 * DAY).total_seconds()))
+    config = load_config(write_config(tmp_path, CONFIG))
+    hours = timedelta(hours=config.websub.recheck_hours)
+    first = run_pass(config, engine, NOW)
+    assert (first.unsubscribed, len(first.errors)) == (0, 1)
+    soon = run_pass(config, engine, NOW + hours / 2)
+    assert (soon.unsubscribed, soon.errors) == (0, [])  # not asked again yet
+    later = run_pass(config, engine, NOW + hours + timedelta(minutes=1))
+    assert later.errors
+    assert later.errors[0].startswith("unsubscribe https://gone.example/feed:")
+    with session_scope(engine) as s:
+        (row,) = subscriptions(s, "Orbis Union")
+    assert row.state == "unsubscribing"
+    assert row.requested_at == NOW + hours + timedelta(minutes=1)
+    over = run_pass(config, engine, NOW + 2 * DAY + timedelta(minutes=1))
+    assert (over.unsubscribed, over.errors) == (1, [])
+    with session_scope(engine) as s:
+        (row,) = subscriptions(s, "Orbis Union")
+    engine.dispose()
+    assert (row.state, row.last_error) == ("unsubscribed", "lease ended")
