@@ -33,6 +33,8 @@ from tests.helpers import in_child
 
 pytestmark = pytest.mark.slow
 ORG = "Orbital Registry Agency"
+#: A second name of the fixture server, for the source that answers 503 with Retry-After.
+BUSY_HOST = "busy.fixtures-two.test"
 
 
 def serve_sources(site: FixtureSite) -> tuple[str, dict[str, str]]:
@@ -45,8 +47,12 @@ def serve_sources(site: FixtureSite) -> tuple[str, dict[str, str]]:
     tombstone = '<meta http-equiv="Status" content="410 Gone"><title>Deleted</title>'
     site.add("/src/tombstone", 200, f'{tombstone}<p><a href="{post}">old link</a></p>')
     site.add("/src/flaky", 503, "<title>Busy</title>", Retry_After="1")
-    names = ("ok", "redirect", "gone", "nolink", "tombstone", "flaky")
-    return canonicalize_url(post), {n: site.url(f"/src/{n}") for n in names}
+    names = ("ok", "redirect", "gone", "nolink", "tombstone")
+    urls = {n: site.url(f"/src/{n}") for n in names}
+    # On a host of its own: its Retry-After holds back that host only, so whether the
+    # redirect's second hop comes before or after the 503 decides nothing.
+    urls["flaky"] = site.url("/src/flaky").replace(FIXTURE_HOST, BUSY_HOST, 1)
+    return canonicalize_url(post), urls
 
 
 def _migrated(url: str) -> None:
@@ -59,7 +65,7 @@ def _config(tmp_path: Path, web: SampleWeb, **kw: object) -> Path:
     return write_config(
         tmp_path / "mediamon.toml",
         web,
-        extra_hosts={FIXTURE_HOST: "127.0.0.1"},
+        extra_hosts={FIXTURE_HOST: "127.0.0.1", BUSY_HOST: "127.0.0.1"},
         **kw,  # type: ignore[arg-type]
     )
 
