@@ -11,6 +11,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 from rich.console import Console
+from sqlalchemy.engine import Engine
 
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.migrate import upgrade
@@ -211,6 +212,20 @@ def test_table_renders_a_hostile_error_as_text() -> None:
     assert "[bold]x[/bold] [link=https://evil.example]y[/link]" in console.export_text()
 
 
+def _removed_feeds_subscription(db_url: str, *, lease: timedelta) -> Engine:
+    """A migrated database holding one active subscription, verified a day ago with ``lease``,
+    of a feed no longer in the config, whose hub is a closed local port."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with session_scope(engine) as s:
+        sub = request(
+            s, "Orbis Union", None, "https://gone.example/feed", "http://127.0.0.1:9/",
+            state="subscribing", token=TOKENS["a"], secret=SECRET, now=NOW - DAY,
+        )  # fmt: skip
+        set_state(s, sub.id, "active", NOW - DAY, lease_seconds=int(lease.total_seconds()))
+    return engine
+
+
 def test_a_pass_whose_hub_requests_fail_is_not_nothing_to_do(
     tmp_path: Path, sqlite_url: str
 ) -> None:
@@ -220,14 +235,7 @@ def test_a_pass_whose_hub_requests_fail_is_not_nothing_to_do(
     from crawler.config import load_config
     from crawler.websub.manager import run_pass
 
-    engine = make_engine(sqlite_url)
-    upgrade(engine)
-    with session_scope(engine) as s:
-        sub = request(
-            s, "Orbis Union", None, "https://gone.example/feed", "http://127.0.0.1:9/",
-            state="subscribing", token=TOKENS["a"], secret=SECRET, now=NOW - DAY,
-        )  # fmt: skip
-        set_state(s, sub.id, "active", NOW - DAY, lease_seconds=int((30 * DAY).total_seconds()))
+    engine = _removed_feeds_subscription(sqlite_url, lease=30 * DAY)
     stats = run_pass(load_config(write_config(tmp_path, CONFIG)), engine, NOW)
     engine.dispose()
     assert not stats.idle
@@ -248,14 +256,7 @@ def test_an_unconfirmed_unsubscription_is_asked_again_once_a_recheck_then_ends_w
     from crawler.config import load_config
     from crawler.websub.manager import run_pass
 
-    engine = make_engine(sqlite_url)
-    upgrade(engine)
-    with session_scope(engine) as s:
-        sub = request(
-            s, "Orbis Union", None, "https://gone.example/feed", "http://127.0.0.1:9/",
-            state="subscribing", token=TOKENS["a"], secret=SECRET, now=NOW - DAY,
-        )  # fmt: skip
-        set_state(s, sub.id, "active", NOW - DAY, lease_seconds=int((3 * DAY).total_seconds()))
+    engine = _removed_feeds_subscription(sqlite_url, lease=3 * DAY)
     config = load_config(write_config(tmp_path, CONFIG))
     hours = timedelta(hours=config.websub.recheck_hours)
     first = run_pass(config, engine, NOW)
