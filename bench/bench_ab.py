@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lxml import etree
 from lxml import html as lxml_html
 
-from bench.corpus import readability_pages
+from bench.corpus import readability_sources
 from crawler import extract
 from crawler.press import htmltext
 
@@ -73,11 +73,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    folders = readability_pages()
-    if not folders:
-        print("skipped: no corpus (../shared/corpus/readability-pages or $MEDIAMON_CORPUS)")
+    pages = readability_sources()
+    if not pages:
         return 0
-    pages = [(f.name, (f / "source.html").read_bytes()) for f in folders]
     one_round(pages[:4], {True: 0.0, False: 0.0})  # warm up: imports, the language model
     spent = {True: 0.0, False: 0.0}
     results = [one_round(pages, spent) for _ in range(args.rounds)]  # every round runs

@@ -35,7 +35,7 @@ from trafilatura.metadata import (
     extract_title,
 )
 
-from bench.corpus import readability_pages
+from bench.corpus import readability_sources
 from crawler import extract
 from crawler.press import language
 from crawler.press.byline import find_byline
@@ -81,11 +81,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--rounds", type=int, default=1, help="repeat; print the medians")
     args = parser.parse_args(argv)
-    folders = readability_pages()
-    if not folders:
-        print("skipped: no corpus (../shared/corpus/readability-pages or $MEDIAMON_CORPUS)")
+    pages = readability_sources()
+    if not pages:
         return 0
-    pages = [(f.name, (f / "source.html").read_bytes()) for f in folders]
     one_round(pages[:5])  # warm up: imports, the language model
     rounds = [one_round(pages) for _ in range(args.rounds)]
     print(f"{len(pages)} real pages, CPU ms per page (median of {args.rounds} round(s))")

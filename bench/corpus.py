@@ -33,3 +33,12 @@ def readability_pages() -> list[Path]:
     if base is None:
         return []
     return sorted(p for p in base.iterdir() if (p / "source.html").is_file())
+
+
+def readability_sources() -> list[tuple[str, bytes]]:
+    """(name, bytes of ``source.html``) of each readability page; empty, saying so on stdout,
+    when the corpus is absent (the extraction benches then skip)."""
+    folders = readability_pages()
+    if not folders:
+        print("skipped: no corpus (../shared/corpus/readability-pages or $MEDIAMON_CORPUS)")
+    return [(f.name, (f / "source.html").read_bytes()) for f in folders]
