@@ -67,6 +67,22 @@ def _verify(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
     return run_verify(config, db_url, **kwargs)
 
 
+def _adhoc(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
+    """A queued ``mediamon crawl URL...`` (#19): its URLs, hops, queries and mention kind."""
+    from crawler.domain import MentionKind
+    from crawler.runs.site import run_adhoc_crawl
+
+    return run_adhoc_crawl(
+        config,
+        db_url,
+        list(kwargs.pop("urls", ())),
+        depth=int(kwargs.pop("depth", 0)),
+        queries=kwargs.pop("queries", None) or None,
+        kind=MentionKind(kwargs.pop("mention_kind", MentionKind.PRESS.value)),
+        **kwargs,
+    )
+
+
 def _posts(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
     from crawler.runs.posts import run_posts_sync
 
@@ -76,6 +92,7 @@ def _posts(config: Config, db_url: str, **kwargs: Any) -> ChildReport:
 CHILD_JOBS: dict[str, JobFunction] = {
     "poll": _crawl_run("poll", "source_names"),
     "crawl": _crawl_run("site", "source_names"),
+    "adhoc": _adhoc,
     "harvest": _crawl_run("harvest", "post_urls"),
     "verify": _verify,
     "recheck": _recheck,

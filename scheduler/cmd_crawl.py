@@ -1,12 +1,14 @@
 """`mediamon crawl URL...`: an ad-hoc crawl now, with a progress bar and what it found.
 
 The crawl runs in this process (the CLI is a fresh process each time, so Scrapy's reactor
-starts once). It uses the config's queries, or its own ``--query`` strings (named ``q1``,
-``q2``...; a query that does not parse exits 2 with the caret under the mistake). What it finds
-is stored unless ``--no-store`` and printed as a table, or as JSON lines on stdout with
-``--json`` (the fields of ``mediamon mentions --format json``). The address guard applies:
-a loopback or private address is refused unless ``crawl.allow_hosts`` names it, and the
-refusal is printed; the exit status is 1 when no page could be fetched at all.
+starts once), or, with a ``[queue]`` configured, on the workers: one run per host group,
+waited for through the run rows (#19). It uses the config's queries, or its own ``--query``
+strings (named ``q1``, ``q2``...; a query that does not parse exits 2 with the caret under
+the mistake). What it finds is stored unless ``--no-store`` and printed as a table, or as
+JSON lines on stdout with ``--json`` (the fields of ``mediamon mentions --format json``).
+The address guard applies: a loopback or private address is refused unless
+``crawl.allow_hosts`` names it, and the refusal is printed; the exit status is 1 when no
+page could be fetched at all.
 """
 
 from __future__ import annotations
@@ -115,6 +117,9 @@ def print_problems(report: CrawlReport, console: Console) -> None:
 )
 @format_option(json_help="Same as --format json: JSON lines on stdout, one per find.")
 @click.option("--no-store", is_flag=True, help="Print what is found; store nothing.")
+@click.option(
+    "--no-wait", is_flag=True, help="Queue mode: print the queued run ids and return at once."
+)
 @pass_app
 def crawl(
     app: App,
@@ -125,13 +130,22 @@ def crawl(
     fmt: str,
     as_json: bool,
     no_store: bool,
+    no_wait: bool,
 ) -> None:
-    """Crawl URLs now and show what they say about the organisation."""
+    """Crawl URLs now and show what they say about the organisation.
+
+    With a [queue] in the config the URLs are queued per host for the workers and the
+    table is printed once they are done (--no-store crawls here: nothing goes through the
+    database, so nothing can come back from a worker).
+    """
     wanted = check_urls(urls)
     named = adhoc_queries(queries)
     config = app.config
     if not named and not config.queries:
         raise Failure("no queries: add [[queries]] to the config or pass --query", exit_code=2)
+    if config.queue.enabled and not no_store:
+        _crawl_queued(app, wanted, depth, named, kind, no_wait, wants_json(fmt, as_json))
+        return
     engine: Engine | None = None
     if not no_store:
         engine = app.engine()  # the schema must be current before anything is fetched
@@ -149,6 +163,32 @@ def crawl(
         )
     print_problems(report, app.err_console)
     if wants_json(fmt, as_json):
+        write_found_json(report.found, sys.stdout)
+    else:
+        print_crawl_report(report, app.console)
+    if report.exit_status:
+        raise Failure(report.error or "crawl failed", exit_code=report.exit_status)
+
+
+def _crawl_queued(
+    app: App,
+    urls: list[str],
+    depth: int,
+    queries: dict[str, str] | None,
+    kind: str,
+    no_wait: bool,
+    as_json: bool,
+) -> None:
+    """The crawl as one run per host group for the workers (#19), printed as if crawled here."""
+    from scheduler.cmd_queue import run_queued
+    from scheduler.queue.groups import adhoc_groups
+
+    groups = adhoc_groups(urls, depth, queries, kind)
+    report = run_queued(app, groups, CrawlReport, no_wait=no_wait)
+    if report is None:
+        return
+    print_problems(report, app.err_console)
+    if as_json:
         write_found_json(report.found, sys.stdout)
     else:
         print_crawl_report(report, app.console)

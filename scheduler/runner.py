@@ -220,6 +220,7 @@ def config_payload(config: Config, options: Mapping[str, Any] | None = None) -> 
 REPORTS: dict[str, type[Any]] = {
     "poll": PollMatchReport,
     "crawl": CrawlReport,
+    "adhoc": CrawlReport,
     "harvest": HarvestReport,
     "recheck": RecheckReport,
     "verify": VerifyReport,

@@ -21,6 +21,10 @@ class PollMatchReport(PollReport):
     """``link`` mentions folded into a stronger linkback of the same page and post."""
 
 
+#: The job name of an ad-hoc crawl (``mediamon crawl URL...``): its report keeps details.
+ADHOC_JOB = "adhoc"
+
+
 @dataclass
 class PageProblem:
     """A page that could not be used, and why (HTTP 404, address guard, robots.txt ...)."""
@@ -74,6 +78,23 @@ class CrawlReport:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    def details(self) -> dict[str, Any] | None:
+        """An ad-hoc crawl's finds and failed pages, kept with its run (``crawl_runs.details``)
+        so a CLI that queued it prints them as if it had crawled itself (#19)."""
+        if self.job != ADHOC_JOB:
+            return None
+        return {"found": self.found, "problems": [asdict(p) for p in self.problems]}
+
+    def add_details(self, details: dict[str, Any] | None) -> None:
+        """Take in one run's ``details`` (a queued ad-hoc crawl is one run per host group)."""
+        if not details:
+            return
+        self.found.extend(item for item in details.get("found", []) if isinstance(item, dict))
+        for problem in details.get("problems", []):
+            if isinstance(problem, dict):
+                url, reason = problem.get("url"), problem.get("reason")
+                self.problems.append(PageProblem(str(url or ""), str(reason or "")))
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CrawlReport:

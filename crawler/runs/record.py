@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy.engine import Engine
 
@@ -43,6 +43,15 @@ class RunReport(Protocol):
 
     def to_json(self) -> dict[str, Any]:
         """The whole report as plain JSON values (rebuilt by the parent)."""
+        ...
+
+
+@runtime_checkable
+class DetailedReport(Protocol):
+    """A report with more to keep than counters (an ad-hoc crawl's finds and failures)."""
+
+    def details(self) -> dict[str, Any] | None:
+        """What goes to ``crawl_runs.details``; None: nothing."""
         ...
 
 
@@ -97,6 +106,7 @@ def finish_report(
             stats=report.stats(),
             exit_status=report.exit_status,
             error=report.error,
+            details=report.details() if isinstance(report, DetailedReport) else None,
         )
     if not finished:
         log.warning("crawl run %s was already finished; its first outcome is kept", run_id)

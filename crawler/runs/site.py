@@ -29,7 +29,7 @@ from crawler.pipelines.pages import CONTEXT_SETTING, CrawlContext
 from crawler.pipelines.shared import Shared
 from crawler.press.links import PostLinks
 from crawler.press.persist import StageHook, config_queries, own_site_urls, stage_hook
-from crawler.press.report import CrawlReport
+from crawler.press.report import ADHOC_JOB, CrawlReport
 from crawler.press.stage import PressStage
 from crawler.runs import UnknownSource
 from crawler.runs.prepared import crawl_prepared
@@ -43,7 +43,6 @@ from crawler.storage.models import SourceRow
 from crawler.storage.sources import sync_sources
 
 JOB = "crawl"
-ADHOC_JOB = "adhoc"
 PIPELINE = "crawler.pipelines.pages.PageStoragePipeline"
 #: An ad-hoc crawl with a depth never fetches more than this many pages.
 ADHOC_MAX_PAGES = 200
@@ -270,34 +269,49 @@ def run_adhoc_crawl(
     progress: Callable[[str, str], None] | None = None,
     settings: Mapping[str, Any] | None = None,
     log_level: str = "WARNING",
+    run_id: int | None = None,
+    now: datetime | None = None,
 ) -> CrawlReport:
     """Fetch ``urls`` now (and same-site links up to ``depth`` hops) and match them.
 
     With ``database`` None nothing is written, not even the run; the mentions found are in
     ``report.found`` either way (CLI JSON objects). A caller's engine is used, not disposed.
+    ``run_id``: the row a parent opened (a queue worker's child, #19), left for it to finish.
     """
+    adhoc = _Adhoc(urls, depth, queries, kind, run_id, now)
     if database is None or database == "":  # an empty URL stores nothing, as before
-        return _adhoc(config, None, urls, depth, queries, kind, progress, settings, log_level)
+        return _adhoc(config, None, adhoc, progress, settings, log_level)
     with engine_for(database) as engine:
-        return _adhoc(config, engine, urls, depth, queries, kind, progress, settings, log_level)
+        return _adhoc(config, engine, adhoc, progress, settings, log_level)
+
+
+@dataclass(frozen=True)
+class _Adhoc:
+    """What an ad-hoc crawl was asked to do."""
+
+    urls: Sequence[str]
+    depth: int
+    queries: Mapping[str, str] | None
+    kind: MentionKind
+    run_id: int | None
+    now: datetime | None
 
 
 def _adhoc(
     config: Config,
     engine: Engine | None,
-    urls: Sequence[str],
-    depth: int,
-    queries: Mapping[str, str] | None,
-    kind: MentionKind,
+    adhoc: _Adhoc,
     progress: Callable[[str, str], None] | None,
     settings: Mapping[str, Any] | None,
     log_level: str,
 ) -> CrawlReport:
+    urls, depth, queries, kind = adhoc.urls, adhoc.depth, adhoc.queries, adhoc.kind
     report = CrawlReport(job=ADHOC_JOB, sources=len(urls))
-    now = clock.now()
+    now = adhoc.now or clock.now()
     record: RunRecord | None = None
     if engine is not None:
-        record = RunRecord.open(engine, ADHOC_JOB, now, None, config.organisation.name)
+        org = config.organisation.name
+        record = RunRecord.open(engine, ADHOC_JOB, now, adhoc.run_id, org)
         with session_scope(engine) as session:
             hook = stage_hook(config, session, queries=queries, kind=kind)
     else:  # no database: no posts known, so links to them are not recognised

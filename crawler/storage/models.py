@@ -375,6 +375,9 @@ class CrawlRunRow(Base):
     pid: Mapped[int | None] = mapped_column(Integer, default=None)
     org: Mapped[str] = mapped_column(String(200), default="", server_default="", index=True)
     """The organisation the run worked for (#16); ``''``: a run for the whole database."""
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """What a queued ad-hoc crawl found and where it failed, for the CLI waiting for it
+    (#19); NULL for every other run."""
 
 
 class LeaseRow(Base):

@@ -34,13 +34,22 @@ def finish_run(
     stats: dict[str, Any] | None = None,
     exit_status: int = 0,
     error: str = "",
+    details: dict[str, Any] | None = None,
 ) -> bool:
     """Finish an unfinished run; False (and nothing changed) if it was already finished, so a
-    run's outcome is written once, by whoever owns the row (``crawler.runs.record``)."""
+    run's outcome is written once, by whoever owns the row (``crawler.runs.record``).
+    ``details`` is what a waiting CLI prints beyond the counters (a queued ad-hoc crawl's
+    finds and failed pages)."""
     result = session.execute(
         update(CrawlRunRow)
         .where(CrawlRunRow.id == run_id, CrawlRunRow.finished_at.is_(None))
-        .values(finished_at=now, stats=stats or {}, exit_status=exit_status, error=error[:4000])
+        .values(
+            finished_at=now,
+            stats=stats or {},
+            exit_status=exit_status,
+            error=error[:4000],
+            details=details,
+        )
     )
     return bool(getattr(result, "rowcount", 0))
 

@@ -188,10 +188,9 @@ class Executor:
         return row is None or row.finished_at is not None
 
     def _run(self, message: RunMessage, config: Config) -> None:
-        key = dedupe_key(self.config.queue, message.kind, message.group, message.org)
         if self._finished(message.run_id):
             log.info("run %s is already finished; not running it again", message.run_id)
-            self.forget(key)
+            self._release(message)
             self._send_next(message)
             return
         if self.stopping.is_set():
@@ -220,7 +219,7 @@ class Executor:
             finish_report(self.engine, message.run_id, report)
         except (DatabaseError, OperationalError) as exc:  # the run is redone, its row kept
             raise DatabaseUnavailable(f"run {message.run_id} not recorded: {exc}") from None
-        self.forget(key)
+        self._release(message)
         self._send_next(message)
         with self._lock:
             self.runs_done += 1
@@ -228,6 +227,12 @@ class Executor:
             raise RunTimedOut(
                 f"run {message.run_id} ({message.kind} {message.group}): {result.error} twice"
             )
+
+    def _release(self, message: RunMessage) -> None:
+        """The group may be queued again (an ad-hoc run never held its group's key: it must
+        not free the key of the group's scheduled run)."""
+        if not message.adhoc:
+            self.forget(dedupe_key(self.config.queue, message.kind, message.group, message.org))
 
     def _send_next(self, message: RunMessage) -> None:
         """The messages that waited for this run (a bad one is logged and left out)."""

@@ -24,7 +24,7 @@ from crawler.storage.db import session_scope
 from crawler.storage.migrate import head_revision
 from crawler.storage.runs import finish_run, runs_by_id, start_run
 from scheduler.queue.groups import Group
-from scheduler.queue.messages import FLOWS, RunMessage, config_version, parse_message
+from scheduler.queue.messages import RunMessage, config_version, job_of, parse_message
 
 #: How soon ``wait_for_runs`` first looks again at the run rows (then less and less often).
 FIRST_POLL_SECONDS = 0.05
@@ -82,14 +82,16 @@ def enqueue_groups(
     rest: list[RunMessage] = []
     for group in groups:
         key = dedupe_key(queue, group.kind, group.name, org)
-        if not client.set(key, "queued", nx=True, ex=int(queue.dedupe_seconds)):
+        if group.deduped and not client.set(key, "queued", nx=True, ex=int(queue.dedupe_seconds)):
             out.append(Enqueued(group, None))
             continue
+        job = job_of(group.kind, group.options)
         try:
             with session_scope(engine) as session:
-                run_id = start_run(session, FLOWS[group.kind], now, pid=None, org=org)
+                run_id = start_run(session, job, now, pid=None, org=org)
         except BaseException:
-            client.delete(key)
+            if group.deduped:
+                client.delete(key)
             raise
         message = RunMessage(
             group.kind, group.name, run_id, schema, version, dict(group.options), org=org

@@ -42,6 +42,9 @@ class Group:
     options: dict[str, Any] = field(default_factory=dict)
     first: bool = False
     """Run before the flow's other groups (the group of the organisation's own feeds)."""
+    deduped: bool = True
+    """Never queued twice while queued or running; an ad-hoc crawl is not deduplicated (a
+    person asked for it now, and its host's limiter keeps it polite)."""
 
 
 def _by_site(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
@@ -116,6 +119,20 @@ def linkback_groups(
     )
     sites = _by_site((post.url, post.url) for post in due)
     return [Group("linkbacks", site, {"post_urls": urls}) for site, urls in sorted(sites.items())]
+
+
+def adhoc_groups(
+    urls: Iterable[str], depth: int, queries: dict[str, str] | None, mention_kind: str
+) -> list[Group]:
+    """``mediamon crawl URL...`` in queue mode: one run per registrable host of the URLs (a
+    crawl follows links within its site only, so each run stays on its host group)."""
+    options: dict[str, Any] = {"depth": depth, "mention_kind": mention_kind}
+    if queries:
+        options["queries"] = dict(queries)
+    return [
+        Group("sites", site, {"urls": named, **options}, deduped=False)
+        for site, named in sorted(_by_site((url, url) for url in urls).items())
+    ]
 
 
 def receipt_groups() -> list[Group]:

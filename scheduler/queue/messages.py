@@ -35,14 +35,48 @@ FLOWS: dict[str, str] = {
     "recheck": "recheck",
 }
 
+#: The options of an ad-hoc crawl (``mediamon crawl URL...``), queued on the sites flow: a
+#: message with ``urls`` runs the child job ``adhoc`` instead of the configured sites.
+ADHOC_OPTIONS = frozenset({"urls", "depth", "queries", "mention_kind"})
+
 #: The Scrapy-free options each flow accepts from a message (the child's keyword arguments).
 _OPTIONS: dict[str, frozenset[str]] = {
     "feeds": frozenset({"source_names"}),
-    "sites": frozenset({"source_names"}),
+    "sites": frozenset({"source_names"}) | ADHOC_OPTIONS,
     "linkbacks": frozenset({"post_urls"}),
     "receipts": frozenset(),
     "recheck": frozenset(),
 }
+
+#: The deepest ad-hoc crawl a message may ask for (as ``mediamon crawl --depth``).
+MAX_DEPTH = 5
+_MENTION_KINDS = ("press", "blog")
+
+
+def job_of(kind: str, options: dict[str, Any]) -> str:
+    """The child job that runs a message of ``kind`` with ``options`` (and names its row)."""
+    return "adhoc" if "urls" in options else FLOWS[kind]
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _check_option(name: str, value: Any) -> None:
+    """``BadMessage`` naming the option whose value is not of its type."""
+    if name == "depth":
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_DEPTH:
+            raise BadMessage(f"options.depth: expected 0 to {MAX_DEPTH}, got {value!r}")
+    elif name == "queries":
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise BadMessage("options.queries: expected an object of query names and texts")
+    elif name == "mention_kind":
+        if value not in _MENTION_KINDS:
+            raise BadMessage(f"options.mention_kind: expected one of {', '.join(_MENTION_KINDS)}")
+    elif not _strings(value):
+        raise BadMessage(f"options.{name}: expected a list of strings")
 
 
 def config_version(config: Config) -> str:
@@ -72,8 +106,13 @@ class RunMessage:
     """The organisation the run is for ("" in a format-1 message: the worker's only one)."""
 
     @property
+    def adhoc(self) -> bool:
+        """An ad-hoc crawl: never deduplicated (a person asked for it now), its own job."""
+        return "urls" in self.options
+
+    @property
     def job(self) -> str:
-        return FLOWS[self.kind]
+        return job_of(self.kind, self.options)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -107,8 +146,12 @@ def parse_message(data: Any) -> RunMessage:
     if unknown:
         raise BadMessage(f"options: not accepted for {kind}: {', '.join(unknown)}")
     for name, value in options.items():
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise BadMessage(f"options.{name}: expected a list of strings")
+        _check_option(name, value)
+    adhoc = ADHOC_OPTIONS & set(options)
+    if adhoc and not options.get("urls"):
+        raise BadMessage("options.urls: an ad-hoc crawl needs at least one URL")
+    if adhoc and "source_names" in options:
+        raise BadMessage("options: source_names and urls exclude each other")
     then = data.get("then") or []
     if not isinstance(then, list) or not all(isinstance(m, dict) for m in then):
         raise BadMessage("then: expected a list of messages")

@@ -1,8 +1,9 @@
 """The CLI side of queue mode: enqueue a command's groups, wait for their rows, add up.
 
-``mediamon poll`` and ``mediamon linkbacks`` print the same tables in both modes; in queue
+``mediamon poll``, ``crawl`` and ``linkbacks`` print the same tables in both modes; in queue
 mode the table is the sum of the run rows the workers finished (per-source lines stay in
-each run's row and in ``mediamon status``).
+each run's row and in ``mediamon status``; an ad-hoc crawl's finds and failed pages are in
+its rows' ``details``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from dramatiq.brokers.redis import RedisBroker
 from redis import Redis
@@ -57,6 +58,7 @@ def summed(report_type: type[R], engine: Engine, run_ids: Sequence[int]) -> R:
     with session_scope(engine) as session:
         rows = sorted(runs_by_id(session, run_ids).values(), key=lambda r: r.id)
         data = [(r.id, dict(r.stats or {}), r.exit_status or 0, r.error) for r in rows]
+        details = [r.details for r in rows]
     counters = {
         f.name
         for f in dataclasses.fields(report_type)  # type: ignore[arg-type]
@@ -74,4 +76,15 @@ def summed(report_type: type[R], engine: Engine, run_ids: Sequence[int]) -> R:
         if error:
             errors.append(f"run {run_id}: {error}")
     build: Any = report_type
-    return build(**values, exit_status=status, error="; ".join(errors))  # type: ignore[no-any-return]
+    report = build(**values, exit_status=status, error="; ".join(errors))
+    if isinstance(report, TakesDetails):  # a queued ad-hoc crawl: its finds, run by run
+        for item in details:
+            report.add_details(item)
+    return report  # type: ignore[no-any-return]
+
+
+@runtime_checkable
+class TakesDetails(Protocol):
+    """A report that prints more than counters (``CrawlReport``: finds and failed pages)."""
+
+    def add_details(self, details: dict[str, Any] | None) -> None: ...

@@ -89,6 +89,48 @@ def test_bad_messages_are_refused_with_the_reason(change: dict[str, object], rea
         parse_message({**_good(), **change})
 
 
+def _adhoc(**options: object) -> dict[str, object]:
+    wanted = {"urls": ["http://news.test/a"], "depth": 1, "mention_kind": "press", **options}
+    return RunMessage("sites", "news.test", 7, "0016", "abc", wanted).to_json()
+
+
+def test_an_adhoc_crawl_rides_the_sites_flow_as_its_own_job() -> None:
+    message = parse_message(_adhoc(queries={"q1": '"harbour board"'}))
+    assert message.job == "adhoc"
+    assert message.adhoc
+    assert message.options["queries"] == {"q1": '"harbour board"'}
+    configured = RunMessage("sites", "news.test", 7, "0016", "abc", {"source_names": ["A"]})
+    assert configured.job == "crawl"
+    assert not configured.adhoc
+
+
+@pytest.mark.parametrize(
+    ("options", "reason"),
+    [
+        ({"urls": []}, "options.urls: an ad-hoc crawl needs at least one URL"),
+        ({"urls": "http://news.test/a"}, "options.urls: expected a list of strings"),
+        ({"depth": 6}, "options.depth: expected 0 to 5, got 6"),
+        ({"depth": "1"}, "options.depth: expected 0 to 5, got '1'"),
+        ({"depth": True}, "options.depth: expected 0 to 5, got True"),
+        ({"queries": ["harbour"]}, "options.queries: expected an object"),
+        ({"queries": {"q1": 3}}, "options.queries: expected an object"),
+        ({"mention_kind": "radio"}, "options.mention_kind: expected one of press, blog"),
+        ({"source_names": ["A"]}, "source_names and urls exclude each other"),
+    ],
+)
+def test_bad_adhoc_options_are_refused_with_the_reason(
+    options: dict[str, object], reason: str
+) -> None:
+    with pytest.raises(BadMessage, match=reason.replace("(", r"\(")):
+        parse_message(_adhoc(**options))
+
+
+def test_adhoc_options_are_only_for_the_sites_flow() -> None:
+    feeds = {**_adhoc(), "kind": "feeds"}
+    with pytest.raises(BadMessage, match="not accepted for feeds: depth, mention_kind, urls"):
+        parse_message(feeds)
+
+
 def test_a_message_names_its_organisation_and_format_1_is_still_read() -> None:
     named = RunMessage("feeds", "news.test", 7, "0005", "abc", org="Orbis Union").to_json()
     assert parse_message(named).org == "Orbis Union"
