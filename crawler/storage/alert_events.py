@@ -15,9 +15,7 @@ from sqlalchemy.orm import Session
 from crawler.domain import MentionStatus
 from crawler.storage.models import AlertEventRow, MentionRow
 from crawler.storage.triage import HIDDEN
-from crawler.storage.upsert import dialect_insert
-
-BATCH = 500
+from crawler.storage.upsert import upsert
 
 #: Mention statuses that never alert (and finds an editor triaged irrelevant or spam, #20).
 NOT_ALERTED = (MentionStatus.SPAM.value, MentionStatus.DELETED.value)
@@ -40,6 +38,7 @@ def queue_alert_events(
         for m in mention_ids
     ]
     table = AlertEventRow.__table__
-    for i in range(0, len(rows), BATCH):
-        stmt = dialect_insert(session, table).values(rows[i : i + BATCH])  # type: ignore[arg-type]
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["mention_id"]))
+    # One statement, compiled once, executed for every row: SQLAlchemy batches the rows into
+    # multi-row VALUES itself. (A `.values(rows)` statement was compiled afresh per batch:
+    # 10,000 new mentions spent seconds in SQL compilation.)
+    upsert(session, table, rows, ["mention_id"])  # type: ignore[arg-type]

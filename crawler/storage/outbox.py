@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from crawler.storage.alert_events import alertable
 from crawler.storage.mentions import MentionView, _view, _view_query
 from crawler.storage.models import AlertDeliveryRow, AlertEventRow, DocumentRow, MentionRow
-from crawler.storage.upsert import dialect_insert
+from crawler.storage.upsert import upsert
 
 BATCH = 500
 
@@ -89,9 +89,10 @@ def add_deliveries(
         for rule, mention_id in pairs
     ]
     table = AlertDeliveryRow.__table__
-    for i in range(0, len(rows), BATCH):
-        stmt = dialect_insert(session, table).values(rows[i : i + BATCH])  # type: ignore[arg-type]
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["rule", "mention_id"]))
+    # One statement, compiled once, executed for every row: SQLAlchemy batches the rows into
+    # multi-row VALUES itself. (A `.values(rows)` statement was compiled afresh per batch:
+    # 10,000 new mentions spent seconds in SQL compilation.)
+    upsert(session, table, rows, ["rule", "mention_id"])  # type: ignore[arg-type]
 
 
 def mark_expanded(session: Session, event_ids: Sequence[int], now: datetime) -> None:
