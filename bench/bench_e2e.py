@@ -18,7 +18,9 @@ two runs over the difference of pages): the ratio of those is the goal's measure
 since ``mediamon`` starts Scrapy, SQLAlchemy and 1,000 compiled queries once per crawl, not
 once per page. Also printed: CPU-seconds per page and the crawl's peak RSS. ``--profile
 FILE`` runs the crawl under cProfile and writes its stats (``python -m pstats FILE``).
-Prints figures; asserts nothing.
+``--crawl-only --repeat 154 --rss-every 10`` crawls 20,020 URLs and prints the crawl's RSS
+at each tenth of its CPU time (is memory flat over many pages?). Prints figures; asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -95,13 +98,40 @@ def write_config(path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def run(argv: list[str], **kw: Any) -> tuple[float, float, float, subprocess.CompletedProcess[str]]:
-    """(CPU seconds, wall seconds, peak RSS MiB) of one child process, and its result."""
+def sample_rss(pid: int, every: float, out: list[tuple[float, float]]) -> None:
+    """Append (CPU seconds so far, RSS MiB) of process ``pid`` every ``every`` seconds until
+    it ends: memory against work done, so growth shows whatever the machine's load."""
+    tick = os.sysconf("SC_CLK_TCK")
+    while True:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return
+        rss = next(
+            (line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")), ""
+        )
+        if not rss:  # a zombie: it has ended
+            return
+        out.append(((int(stat[11]) + int(stat[12])) / tick, int(rss) / 1024))
+        time.sleep(every)
+
+
+def run(
+    argv: list[str], rss_every: float = 0.0, **kw: Any
+) -> tuple[float, float, float, subprocess.CompletedProcess[str]]:
+    """(CPU seconds, wall seconds, peak RSS MiB) of one child process, and its result; with
+    ``rss_every`` its RSS is also sampled and printed against its CPU time at the end."""
     started = time.perf_counter()
+    samples: list[tuple[float, float]] = []
     # output to files, not pipes: a crawl printing more than a pipe holds (its JSON lines
     # over thousands of pages) would block while this waits for it to exit
     with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
         proc = subprocess.Popen(argv, stdout=stdout, stderr=stderr, text=True, **kw)
+        if rss_every:
+            threading.Thread(
+                target=sample_rss, args=(proc.pid, rss_every, samples), daemon=True
+            ).start()
         # wait4 gives this child's own rusage (RUSAGE_CHILDREN would add every earlier child)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
@@ -110,7 +140,14 @@ def run(argv: list[str], **kw: Any) -> tuple[float, float, float, subprocess.Com
         out, err = stdout.read(), stderr.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
     done = subprocess.CompletedProcess(argv, proc.returncode, out, err)
-    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024, done
+    cpu = usage.ru_utime + usage.ru_stime
+    if samples:
+        print("RSS against CPU time (each tenth of the run):")
+        for tenth in range(1, 11):
+            at = cpu * tenth / 10
+            seen = [rss for spent, rss in samples if spent <= at]
+            print(f"  {tenth * 10:3d} %  {at:7.1f} CPU-s  RSS {seen[-1] if seen else 0:.0f} MiB")
+    return cpu, wall, usage.ru_maxrss / 1024, done
 
 
 def main(argv: list[str]) -> int:
@@ -124,6 +161,12 @@ def main(argv: list[str]) -> int:
         "--crawl-only",
         action="store_true",
         help="only the crawl over all URLs (its CPU and peak RSS: RSS over many pages)",
+    )
+    parser.add_argument(
+        "--rss-every",
+        type=float,
+        default=0.0,
+        help="with --crawl-only: sample the crawl's RSS every this many seconds and print it",
     )
     args = parser.parse_args(argv)
     folders = readability_pages()
@@ -161,7 +204,7 @@ def main(argv: list[str]) -> int:
             crawl_argv += ["--json", *urls]
         paths = [str(f / "source.html") for f in folders] * args.repeat
         if args.crawl_only:
-            cpu, wall, rss, done = run(crawl_argv, env=env)
+            cpu, wall, rss, done = run(crawl_argv, args.rss_every, env=env)
             found = sum(1 for line in done.stdout.splitlines() if line.startswith("{"))
             print(
                 f"mediamon crawl of {len(urls)} URLs: exit {done.returncode}, {cpu:.1f} CPU-s "
