@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import redis
 from dramatiq import Message
@@ -23,8 +24,10 @@ from crawler.config import Config, Queue
 from crawler.storage.db import session_scope
 from crawler.storage.migrate import head_revision
 from crawler.storage.runs import finish_run, runs_by_id, start_run
-from scheduler.queue.groups import Group
 from scheduler.queue.messages import RunMessage, config_version, job_of, parse_message
+
+if TYPE_CHECKING:  # the groups' module reads what is due (the crawl stack): a worker needs none
+    from scheduler.queue.groups import Group
 
 #: How soon ``wait_for_runs`` first looks again at the run rows (then less and less often).
 FIRST_POLL_SECONDS = 0.05
