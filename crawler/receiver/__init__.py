@@ -17,11 +17,7 @@ Modules, one concern each:
 - ``trackback``  TrackBack pings and their XML answers
 - ``pages``      the status page and ``/healthz``
 - ``decide``     verification outcome -> receipt state and mention action (pure)
+
+The package itself imports none of them: a harvest reads ``decide`` and must not load the
+web stack (Starlette, the WebSub pusher) in every crawl child.
 """
-
-from __future__ import annotations
-
-from crawler.receiver.app import build_app
-from crawler.receiver.decide import Decision, decide
-
-__all__ = ["Decision", "build_app", "decide"]
