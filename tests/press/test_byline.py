@@ -87,6 +87,16 @@ def test_every_clause_selects_what_trafilatura_selects() -> None:
         '<div class="post"><span class="author-name">Jane Writer</span></div>',
         '<p>No byline here at all.</p><span class="author">x</span>',
         '<div class="post-author"><a href="/u/1">Jane  Writer</a></div>',
+        # the byline holds boxes the pruning removes: their text goes, their tails stay and
+        # join their neighbours (no space added: "ByJane")
+        '<p class="byline">By<time>May 4</time>Jane<span class="date">x</span> Writer</p>',
+        '<div class="author"><figure>pic</figure><span class="title">T</span></div>'
+        '<span class="byline">Jo<figure>f</figure>hn Roe</span>',
+        # candidates inside a removed box, or removed boxes themselves
+        '<div class="sidebar"><span class="author">Side Man</span></div>'
+        '<span class="author date">Date Man</span><a class="author">Link Man</a>',
+        # a <rel> element: the whole tree is pruned first, as trafilatura does
+        '<div><rel>m<time>x</time>e</rel>Rel Man</div><p class="byline">By Jane Writer</p>',
     ],
 )
 def test_byline_as_trafilatura_finds_it(body: str) -> None:
