@@ -18,6 +18,7 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS as THEIR_DISCARD
 from trafilatura.xpaths import AUTHOR_XPATHS as THEIRS
 
 from bench.corpus import readability_pages
+from crawler.press import byline
 from crawler.press.byline import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS, find_byline
 from crawler.press.htmltext import decode_html, parse_html
 
@@ -69,6 +70,9 @@ def assert_same_selections(markup: str) -> None:
         [*AUTHOR_XPATHS, *AUTHOR_DISCARD_XPATHS], [*THEIRS, *THEIR_DISCARD], strict=True
     ):
         assert ours(root) == theirs(root), theirs.path
+    # the one-element form the search tests candidates with: the same boxes
+    boxes = {e for expression in THEIR_DISCARD for e in expression(root)}
+    assert set(root.xpath(f"//*[{byline._DISCARDED}]")) == boxes
 
 
 def test_every_clause_selects_what_trafilatura_selects() -> None:
