@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from datetime import time, timedelta
 from typing import Any, Literal
 
-import apprise
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from crawler.domain import MentionKind
@@ -49,7 +48,12 @@ def parse_quiet_hours(value: str) -> tuple[time, time]:
 
 
 def apprise_understands(url: str) -> bool:
-    """Whether Apprise has a plugin that accepts this URL (what a send would use)."""
+    """Whether Apprise has a plugin that accepts this URL (what a send would use).
+
+    Apprise is imported here, when a config names alert URLs: importing it costs every
+    command that loads the config (``mediamon crawl`` included) ~0.1 CPU-s (issue #14)."""
+    import apprise
+
     return bool(apprise.Apprise().add(url))
 
 

@@ -35,6 +35,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.xml import xmltotxt
 
+from crawler.press import cascade
 from crawler.press.htmltext import (
     absolute,
     anchors,
@@ -215,6 +216,11 @@ def _trafilatura(
         doc = trafilatura.bare_extraction(root, url=url or None, **options)
     except Exception:  # trafilatura raises assorted errors on malformed markup
         return "", ()
+    return _as_text(doc, url)
+
+
+def _as_text(doc: Any, url: str) -> tuple[str, tuple[Link, ...]]:
+    """Text and links of trafilatura's result (its ``body`` tree and ``text``; None: none)."""
     body = getattr(doc, "body", None)
     if doc is None or body is None:
         return "", ()
@@ -245,13 +251,26 @@ def main_text(
     root: lxml_html.HtmlElement, url: str, *, links: bool = True
 ) -> tuple[str, tuple[Link, ...]]:
     """trafilatura's main text (and its links, unless ``links`` is false): its fast path,
-    and its full path (fallback extractors compared) when the fast one kept too little."""
-    text, found = _trafilatura(root, url, _FAST if links else _FAST_TEXT)
-    if _kept_too_little(text, root):
+    and its full path (fallback extractors compared) when the fast one kept too little,
+    continued from the fast one's trees where trafilatura's steps allow
+    (``crawler.press.cascade``): the same results as ``bare_extraction`` with ``_FAST`` and
+    ``_FULL``."""
+    try:
+        run: cascade.FastRun | None = cascade.fast_path(root, url or None, links=links)
+    except Exception:  # trafilatura raises assorted errors on malformed markup
+        run = None
+    text, found = _as_text(run.result if run else None, url)
+    if not _kept_too_little(text, root):
+        return text, found
+    if run is not None and cascade.teaser_free(root):
+        try:
+            full_doc = cascade.full_path(run, url or None, links=links)
+        except Exception:
+            full_doc = None
+        full, full_links = _as_text(full_doc, url)
+    else:
         full, full_links = _trafilatura(root, url, _FULL if links else _FULL_TEXT)
-        if full:
-            return full, full_links
-    return text, found
+    return (full, full_links) if full else (text, found)
 
 
 def _anchored_links(root: lxml_html.HtmlElement, text: str, url: str) -> tuple[Link, ...]:

@@ -8,6 +8,8 @@ allow-list) at a higher priority; the ``scrapy`` command line uses them as they 
 
 from __future__ import annotations
 
+from scrapy.settings import default_settings as _scrapy
+
 BOT_NAME = "mediamon"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -17,6 +19,33 @@ COOKIES_ENABLED = False
 REFERER_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+# Scrapy imports every component its *_BASE settings name, even one switched off (it loads
+# the class to learn it is off, and also to normalise a key set to None in EXTENSIONS), so the
+# components mediamon never runs are left out of the base lists themselves: the remote
+# control (it imports aiohttp), the telnet console (twisted.conch), the memory debugger, the
+# Referer middleware (``REFERER_ENABLED`` is off: never sent), cookies, meta refresh and the
+# HTTP cache (all off above), HTTP auth (mediamon sends no credentials). Less start-up for
+# every crawl (issue #14); Scrapy's own lists are the source, so its other components stay.
+
+
+def _runnable(base: dict[str, int]) -> dict[str, int]:
+    """Scrapy's base list ``base`` without the components mediamon never runs."""
+    never = {
+        "scrapy.extensions.telnet.TelnetConsole",
+        "scrapy.extensions.remote_control.RemoteControl",
+        "scrapy.extensions.memdebug.MemoryDebugger",
+        "scrapy.spidermiddlewares.referer.RefererMiddleware",
+        "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",
+        "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
+        "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware",
+        "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware",
+    }
+    return {name: order for name, order in base.items() if name not in never}
+
+
+EXTENSIONS_BASE = _runnable(_scrapy.EXTENSIONS_BASE)
+SPIDER_MIDDLEWARES_BASE = _runnable(_scrapy.SPIDER_MIDDLEWARES_BASE)
+DOWNLOADER_MIDDLEWARES_BASE = _runnable(_scrapy.DOWNLOADER_MIDDLEWARES_BASE)
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 # Items per response processed in parallel: our callbacks yield one item and the storage

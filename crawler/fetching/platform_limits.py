@@ -19,9 +19,10 @@ import asyncio
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import redis
+if TYPE_CHECKING:  # the client is made (and redis imported) only in queue mode (platforms.py)
+    import redis
 
 __all__ = [
     "LocalPlatformLimits",

@@ -24,7 +24,6 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import redis
 from scrapy import Request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
@@ -36,7 +35,8 @@ from twisted.internet.defer import Deferred
 
 from crawler.clock import CrawlClock
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # redis is imported only in queue mode (its import: ~0.1 CPU-s, #14)
+    import redis
     from scrapy.crawler import Crawler
     from scrapy.robotstxt import RobotParser
 
@@ -124,6 +124,8 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         url = settings.get("MEDIAMON_QUEUE_URL") or ""
         self.store: RedisRobotsStore | None = None
         if url:
+            import redis
+
             client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
             self.store = RedisRobotsStore(
                 client,

@@ -16,12 +16,14 @@ own expressions). Pure.
 
 from __future__ import annotations
 
+from copy import copy
 from typing import Any
 
 from lxml.etree import XPath
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import extract_metainfo
+from trafilatura.utils import trim
 
 
 def _test(function: str, *literals: str) -> str:
@@ -98,48 +100,104 @@ AUTHOR_XPATHS = [
     ),
 ]
 
+_DISCARD_TAGS = "a div section span"
+#: trafilatura.xpaths.AUTHOR_DISCARD_XPATHS's tests on attributes (its first expression).
+_DISCARD_TESTS = {
+    "id": _equals("comments")
+    + " or "
+    + _test("starts-with", "comments")
+    + " or "
+    + _test("contains", "commentlist", "comment-list", "ProductReviews"),
+    "class": _equals("comments", "title", "date")
+    + " or "
+    + _test("starts-with", "Comments", "comments")
+    + " or "
+    + _test(
+        "contains",
+        "commentlist",
+        "comments-list",
+        "sidebar",
+        "is-hidden",
+        "quote",
+        "embedly-instagram",
+        "article-share",
+        "article-support",
+        "print",
+        "category",
+        "meta-date",
+        "meta-reviewer",
+    ),
+    "data-component": _test("contains", "Figure"),
+}
+
 #: trafilatura.xpaths.AUTHOR_DISCARD_XPATHS, translated.
 AUTHOR_DISCARD_XPATHS = [
-    XPath(
-        _elements(
-            {
-                "id": _equals("comments")
-                + " or "
-                + _test("starts-with", "comments")
-                + " or "
-                + _test("contains", "commentlist", "comment-list", "ProductReviews"),
-                "class": _equals("comments", "title", "date")
-                + " or "
-                + _test("starts-with", "Comments", "comments")
-                + " or "
-                + _test(
-                    "contains",
-                    "commentlist",
-                    "comments-list",
-                    "sidebar",
-                    "is-hidden",
-                    "quote",
-                    "embedly-instagram",
-                    "article-share",
-                    "article-support",
-                    "print",
-                    "category",
-                    "meta-date",
-                    "meta-reviewer",
-                ),
-                "data-component": _test("contains", "Figure"),
-            },
-            "a div section span",
-        )
-    ),
+    XPath(_elements(_DISCARD_TESTS, _DISCARD_TAGS)),
     XPath("//time|//figure"),
 ]
+
+#: The same boxes as a test on one element (``self``), for the relative forms below.
+_DISCARDED = (
+    "(("
+    + " or ".join(f"self::{tag}" for tag in _DISCARD_TAGS.split())
+    + ") and ("
+    + " or ".join(f"@{name}[{test}]" for name, test in _DISCARD_TESTS.items())
+    + ")) or self::time or self::figure"
+)
+#: Whether an element is in a discarded box (or is one): it would be gone after the pruning.
+_IN_DISCARDED = XPath(f"boolean(ancestor-or-self::*[{_DISCARDED}])")
+#: Whether an element holds a discarded box: its text after the pruning is not its text now.
+_HOLDS_DISCARDED = XPath(f"boolean(descendant::*[{_DISCARDED}])")
+#: AUTHOR_DISCARD_XPATHS under one element, in the same order.
+_DISCARD_BELOW = [
+    XPath(
+        "descendant::*["
+        + " or ".join(f"self::{tag}" for tag in _DISCARD_TAGS.split())
+        + "]["
+        + " or ".join(f"@{name}[{test}]" for name, test in _DISCARD_TESTS.items())
+        + "]"
+    ),
+    XPath("descendant::time|descendant::figure"),
+]
+#: extract_author's limit on a byline's length.
+_LEN_LIMIT = 120
+
+
+def _text_after_pruning(element: Any) -> str:
+    """``element``'s text as trafilatura reads it once the discarded boxes are gone: they are
+    removed from a copy of the element (a byline is small), the same way and in the same order
+    as from the whole tree, so tails join the same neighbours."""
+    if _HOLDS_DISCARDED(element):
+        element = prune_unwanted_nodes(copy(element), _DISCARD_BELOW)
+    return str(trim(" ".join(element.itertext())))
+
+
+def _first_byline(root: Any) -> str:
+    """extract_metainfo(AUTHOR_XPATHS) on the pruned tree, without pruning it: the
+    candidates of the unpruned tree that the pruning would have removed are skipped, and
+    each one's text is read as the pruning would have left it. Pruning selected and removed
+    the discarded boxes over the whole page (~1.7 ms of the search's ~2.3 ms a page: #14);
+    this tests the few candidates read before the first byline. The same result on every
+    page whose candidates are chosen by attributes and tags alone, that is unless it has a
+    ``<rel>`` element (whose text the pruning could change)."""
+    for expression in AUTHOR_XPATHS:
+        for element in expression(root):
+            if _IN_DISCARDED(element):
+                continue
+            content = _text_after_pruning(element)
+            if content and 2 < len(content) < _LEN_LIMIT:
+                return content
+    return ""
 
 
 def find_byline(root: Any) -> str:
     """The page's byline as trafilatura's ``extract_author`` finds it ("" when none), without
-    its copy of the whole tree: the boxes where bylines are not are removed from ``root``
-    itself, so the caller runs this last."""
-    prune_unwanted_nodes(root, AUTHOR_DISCARD_XPATHS)
-    author = extract_metainfo(root, AUTHOR_XPATHS, len_limit=120)
+    its copy of the whole tree. On a page with a ``<rel>`` element the boxes where bylines are
+    not are removed from ``root`` itself (so the caller runs this last); on others (every one
+    of the 130 readability pages) ``root`` is left as it is (:func:`_first_byline`)."""
+    if next(root.iter("rel"), None) is None:
+        author = _first_byline(root)
+    else:
+        prune_unwanted_nodes(root, AUTHOR_DISCARD_XPATHS)
+        author = extract_metainfo(root, AUTHOR_XPATHS, len_limit=_LEN_LIMIT) or ""
     return str(normalize_authors(None, author) or "") if author else ""

@@ -4,7 +4,7 @@ A wire story picked up by other papers comes back with a new lead, a trimmed end
 headline or "Thérèse" spelled "Therese". Over the words of the text (case and accents folded)
 every run of :data:`SHINGLE_WORDS` words is hashed to 64 bits; those shingles give
 
-* a MinHash signature (datasketch, :data:`BANDS` x :data:`ROWS` permutations) cut into bands,
+* a MinHash signature (datasketch's, :data:`BANDS` x :data:`ROWS` permutations) cut into bands,
   each band hashed to one 64-bit key. Two texts share a band key with probability
   ``1 - (1 - J**ROWS) ** BANDS`` for Jaccard resemblance ``J``: ~1.0 at J = 0.8, 0.93 at
   0.5, 0.15 at 0.2, ~0 for unrelated texts. The keys are stored in an indexed table, so the
@@ -91,27 +91,47 @@ def simhash(hashes: frozenset[int]) -> int:
     return _signed(int(np.sum(_BITS[bits], dtype=np.uint64)))
 
 
-@functools.cache
-def _minhash() -> tuple[Any, Any]:
-    """datasketch's MinHash class and the fixed permutations, imported on first use: the
-    package imports scipy (~0.75 s), which a poll child that clusters nothing (an unchanged
-    re-poll) should not pay (issue #15's unchanged-feed CPU ratio)."""
-    from datasketch import MinHash
+#: datasketch's MinHash constants: a universal hash ``(a * h + b) mod (2**61 - 1)`` per
+#: permutation, kept to 32 bits.
+_MERSENNE = np.uint64((1 << 61) - 1)
+_MAX_HASH = np.uint64(_MASK32)
 
-    return MinHash, MinHash(num_perm=BANDS * ROWS, seed=_SEED).permutations
+
+@functools.cache
+def _permutations() -> tuple[Any, Any]:
+    """The ``(a, b)`` parameters of the BANDS x ROWS permutations, drawn exactly as
+    datasketch's ``MinHash(num_perm, seed)`` draws them (numpy's legacy ``RandomState``):
+    stored band keys must not change. datasketch itself is not imported: its package
+    imports scipy and redis (~0.4 CPU-s at quiet load, once per crawl or poll process that
+    clusters a document; issue #14's start-up), for what is these two arrays and one line of
+    numpy in :func:`minhash`. ``tests/press/test_fingerprint.py`` checks both against
+    datasketch."""
+    gen = np.random.RandomState(_SEED)
+    pairs = [
+        (gen.randint(1, _MERSENNE, dtype=np.uint64), gen.randint(0, _MERSENNE, dtype=np.uint64))
+        for _ in range(BANDS * ROWS)
+    ]
+    a, b = np.array(pairs, dtype=np.uint64).T
+    return a, b
+
+
+def minhash(hashes: frozenset[int]) -> Any:
+    """The MinHash signature (BANDS x ROWS unsigned 32-bit values, as uint64) of a set of
+    64-bit hashes, each taken by its low 32 bits: datasketch's
+    ``MinHash(num_perm, seed, hashfunc=lambda h: h & 0xFFFFFFFF).update_batch`` (its
+    arithmetic wraps at 64 bits like this one)."""
+    signature = np.full(BANDS * ROWS, _MAX_HASH, dtype=np.uint64)
+    if not hashes:
+        return signature
+    a, b = _permutations()
+    low = np.fromiter(hashes, dtype=np.uint64, count=len(hashes)) & _MAX_HASH
+    permuted = ((low[:, None] * a + b) % _MERSENNE) & _MAX_HASH
+    return np.minimum(signature, permuted.min(axis=0))
 
 
 def band_keys(hashes: frozenset[int]) -> tuple[int, ...]:
     """The MinHash LSH band keys of a shingle set (signed 64-bit, one per band)."""
-    minhash_class, permutations = _minhash()
-    minhash = minhash_class(
-        num_perm=BANDS * ROWS,
-        seed=_SEED,
-        hashfunc=lambda h: h & _MASK32,
-        permutations=permutations,
-    )
-    minhash.update_batch(list(hashes))
-    values = minhash.hashvalues.astype("<u8")
+    values = minhash(hashes).astype("<u8")
     keys = []
     for band in range(BANDS):
         chunk = values[band * ROWS : (band + 1) * ROWS].tobytes()

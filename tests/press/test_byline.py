@@ -18,6 +18,7 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS as THEIR_DISCARD
 from trafilatura.xpaths import AUTHOR_XPATHS as THEIRS
 
 from bench.corpus import readability_pages
+from crawler.press import byline
 from crawler.press.byline import AUTHOR_DISCARD_XPATHS, AUTHOR_XPATHS, find_byline
 from crawler.press.htmltext import decode_html, parse_html
 
@@ -69,6 +70,9 @@ def assert_same_selections(markup: str) -> None:
         [*AUTHOR_XPATHS, *AUTHOR_DISCARD_XPATHS], [*THEIRS, *THEIR_DISCARD], strict=True
     ):
         assert ours(root) == theirs(root), theirs.path
+    # the one-element form the search tests candidates with: the same boxes
+    boxes = {e for expression in THEIR_DISCARD for e in expression(root)}
+    assert set(root.xpath(f"//*[{byline._DISCARDED}]")) == boxes
 
 
 def test_every_clause_selects_what_trafilatura_selects() -> None:
@@ -87,6 +91,16 @@ def test_every_clause_selects_what_trafilatura_selects() -> None:
         '<div class="post"><span class="author-name">Jane Writer</span></div>',
         '<p>No byline here at all.</p><span class="author">x</span>',
         '<div class="post-author"><a href="/u/1">Jane  Writer</a></div>',
+        # the byline holds boxes the pruning removes: their text goes, their tails stay and
+        # join their neighbours (no space added: "ByJane")
+        '<p class="byline">By<time>May 4</time>Jane<span class="date">x</span> Writer</p>',
+        '<div class="author"><figure>pic</figure><span class="title">T</span></div>'
+        '<span class="byline">Jo<figure>f</figure>hn Roe</span>',
+        # candidates inside a removed box, or removed boxes themselves
+        '<div class="sidebar"><span class="author">Side Man</span></div>'
+        '<span class="author date">Date Man</span><a class="author">Link Man</a>',
+        # a <rel> element: the whole tree is pruned first, as trafilatura does
+        '<div><rel>m<time>x</time>e</rel>Rel Man</div><p class="byline">By Jane Writer</p>',
     ],
 )
 def test_byline_as_trafilatura_finds_it(body: str) -> None:

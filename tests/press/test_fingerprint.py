@@ -7,13 +7,18 @@ from random import Random
 from crawler.press.fingerprint import (
     BANDS,
     MIN_WORDS,
+    ROWS,
+    band_keys,
     fingerprint,
     hamming,
+    minhash,
     near_duplicates,
     resemblance,
     shingles,
     words,
 )
+
+_SEED = 20261128
 
 _VOCABULARY = """orbit satellite registry agency debris launch operator spectrum council minister
 report figures rise week treaty conference rule station ground signal frequency board
@@ -74,3 +79,19 @@ def test_fingerprints_are_stable_across_processes_and_versions() -> None:
     assert len(found.bands) == BANDS
     assert found.simhash == 3131075997662040756
     assert found.bands[:2] == (5855649631170503759, -6817461167386594932)
+
+
+def test_minhash_is_datasketchs_signature() -> None:
+    # The signature is computed without importing datasketch (its scipy import costs every
+    # clustering process ~0.4 CPU-s): it must stay datasketch's, value for value, for sets
+    # of every size (hashes with high bits set, one element, none), or stored band keys
+    # would stop meaning the same thing.
+    from datasketch import MinHash
+
+    rng = Random(7)
+    for size in (0, 1, 2, 5, 300, 4000):
+        hashes = frozenset(rng.getrandbits(64) for _ in range(size))
+        reference = MinHash(num_perm=BANDS * ROWS, seed=_SEED, hashfunc=lambda h: h & 0xFFFFFFFF)
+        reference.update_batch(list(hashes))
+        assert minhash(hashes).tolist() == reference.hashvalues.tolist()
+        assert len(band_keys(hashes)) == BANDS
