@@ -8,6 +8,7 @@ skipping, so a green CI always means both databases were tested.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,6 +112,32 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'mediamon.db'}"
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file built by the migrations, once per test process.
+
+    Tests that need a migrated SQLite database get a copy of it (``migrated_sqlite``): the
+    same real file the migrations build, for a file copy instead of a run of every migration
+    (0.06 s of CPU and 0.2-0.3 s of disk syncs per test, in some 270 tests; #13).
+    """
+    path = tmp_path_factory.mktemp("sqlite-template") / "mediamon.db"
+    eng = make_engine(f"sqlite:///{path}")
+    upgrade(eng)
+    eng.dispose()
+    # The last connection closed checkpoints the write-ahead log into the file: the file
+    # alone is the whole database.
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+def migrated_sqlite(url: str, template: Path) -> str:
+    """``url`` (a SQLite file that does not exist yet) as a copy of the migrated template."""
+    target = Path(url.removeprefix("sqlite:///"))
+    assert not target.exists(), target
+    shutil.copyfile(template, target)
+    return url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest) -> str:
     """Each storage test runs on both databases."""
@@ -119,17 +146,26 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """A migrated engine on each database."""
+def migrated(db_url: str, sqlite_template: Path) -> str:
+    """``db_url`` with the schema built (both databases)."""
+    if db_url.startswith("sqlite:"):
+        return migrated_sqlite(db_url, sqlite_template)
     eng = make_engine(db_url)
     upgrade(eng)
+    eng.dispose()
+    return db_url
+
+
+@pytest.fixture
+def engine(migrated: str) -> Iterator[Engine]:
+    """A migrated engine on each database."""
+    eng = make_engine(migrated)
     yield eng
     eng.dispose()
 
 
 @pytest.fixture
-def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
-    eng = make_engine(sqlite_url)
-    upgrade(eng)
+def sqlite_engine(sqlite_url: str, sqlite_template: Path) -> Iterator[Engine]:
+    eng = make_engine(migrated_sqlite(sqlite_url, sqlite_template))
     yield eng
     eng.dispose()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sampleweb import SampleWeb
 
 MINIMAL_CONFIG = """
 [organisation]
@@ -37,3 +40,19 @@ def in_child(
     from scheduler.runner import run_in_child
 
     return run_in_child(job, load_config(config_path), db_url, time_limit=timeout, **options)
+
+
+def write_local_config(web: SampleWeb, path: Path) -> Path:
+    """The sample web's own config for ``web`` (what ``python -m sampleweb --config-out``
+    writes), with the pace per host off, as the demo and the feed tests have it.
+
+    The default pace (one request a second per host) is what a real site is owed; every
+    host of the sample web is this machine, and with the pace a poll of the small world
+    waits about 30 s for about 4 s of work (#13). Nothing a test asserts depends on it.
+    """
+    web.write_config(path)
+    text = path.read_text(encoding="utf-8")
+    assert "[crawl]\n" in text
+    assert "download_delay" not in text
+    path.write_text(text.replace("[crawl]\n", "[crawl]\ndownload_delay = 0\n", 1), encoding="utf-8")
+    return path

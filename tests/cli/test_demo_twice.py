@@ -2,7 +2,11 @@
 the previous demo and finds the same counts (the sample web's new port would otherwise make
 every URL new); a directory holding anything else is refused with a one-line error; after
 the demo, the commands it suggests, and the README's example commands with dates, return
-results against the demo database (finding 11)."""
+results against the demo database (finding 11); and the newsroom serves the demo's database
+with the login the demo prints (#20).
+
+The two demos run once for the whole module (``demos``): a demo costs some 11 s of CPU, and
+each test here reads the same demo database (#13)."""
 
 from __future__ import annotations
 
@@ -12,10 +16,15 @@ import shlex
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from crawler.storage.db import make_engine
+from tests.web.conftest import Newsroom, newsroom_factory
+
+__all__ = ["newsroom_factory"]  # the newsroom fixture, for the test at the end
 ROOT = Path(__file__).parents[2]
 CLI = "import sys; from scheduler.cli import main; sys.argv[0] = 'mediamon'; main()"
 
@@ -167,3 +176,22 @@ def test_the_readme_examples_with_dates_return_results_on_the_demo_database(
         assert "No new coverage" not in text, (example, text[:2000])
         if "--format csv" in command:
             assert len(produced[-1].strip().splitlines()) > 1, (example, "only a header")
+
+
+@pytest.mark.slow
+def test_demo_database_is_served_with_the_printed_login(
+    demos: Demos, newsroom_factory: Callable[..., Newsroom]
+) -> None:
+    done = demos.second
+    login = re.search(r"sign in as (\S+) / (\S+)", done.stdout)
+    assert login, done.stdout
+    assert "web`" in done.stdout
+    engine = make_engine(f"sqlite:///{demos.target / 'mediamon.db'}")
+    room = newsroom_factory(engine)
+    client = room.client()
+    assert client.login(login.group(1), login.group(2)).status == 303
+    inbox = client.get("/")
+    assert inbox.status == 200
+    assert inbox.text.count('class="find ') >= 5
+    assert client.get("/sources").status == 200
+    engine.dispose()

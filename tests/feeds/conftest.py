@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from crawler.storage.db import make_engine
-from crawler.storage.migrate import upgrade
 from sampleweb.server.router import SampleWeb
 
 SLOW_SECONDS = 9.0
@@ -84,12 +82,3 @@ def write_config(
     lines.append(crawl_section(web, **crawl))
     path.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def migrated(db_url: str) -> str:
-    """``db_url`` with the schema built (both databases)."""
-    engine = make_engine(db_url)
-    upgrade(engine)
-    engine.dispose()
-    return db_url

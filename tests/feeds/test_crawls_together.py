@@ -19,7 +19,7 @@ from crawler.storage.linkbacks import harvest_posts
 from crawler.storage.mentions import list_mentions
 from crawler.storage.runs import recent_runs
 from sampleweb import SampleWeb
-from tests.helpers import in_child
+from tests.helpers import in_child, write_local_config
 from tests.scrapy_cli import ROOT, finds, new_database
 
 pytestmark = pytest.mark.slow
@@ -93,8 +93,8 @@ def test_a_poll_and_a_harvest_of_two_configs_run_together_and_stay_apart(
     poll_web, harvest_web, folder = webs
     assert poll_web.truth()["port"] != harvest_web.truth()["port"]
     poll_config, harvest_config = folder / "poll.toml", folder / "harvest.toml"
-    poll_web.write_config(poll_config)
-    harvest_web.write_config(harvest_config)
+    write_local_config(poll_web, poll_config)
+    write_local_config(harvest_web, harvest_config)
 
     # The harvest needs the second organisation's posts: a poll of its own web first.
     polled = new_database(folder / "polled.db")

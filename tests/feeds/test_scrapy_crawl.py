@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sampleweb import SampleWeb
+from tests.helpers import write_local_config
 from tests.scrapy_cli import BIN
 from tests.scrapy_cli import finds as _finds
 from tests.scrapy_cli import new_database as _database
@@ -22,12 +23,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[SampleWeb, Path]:
     web = SampleWeb(scale="small", day=1)
     web.start(0)
     config = tmp_path_factory.mktemp("scrapy") / "mediamon.toml"
-    web.write_config(config)
+    write_local_config(web, config)
     yield web, config
     web.stop()
 
 
-@pytest.mark.long
 def test_scrapy_crawl_feeds_stores_what_mediamon_poll_stores(
     world: tuple[SampleWeb, Path], tmp_path: Path
 ) -> None:

@@ -22,7 +22,6 @@ from sqlalchemy import select
 
 from crawler.matching.urls import canonicalize_url
 from crawler.storage.db import make_engine, session_scope
-from crawler.storage.migrate import upgrade
 from crawler.storage.models import DocumentRow, MentionRow
 from sampleweb.server.router import SampleWeb
 
@@ -59,15 +58,6 @@ def day_web() -> Iterator[SampleWeb]:
     sample = new_web()
     yield sample
     sample.stop()
-
-
-@pytest.fixture
-def migrated(db_url: str) -> str:
-    """``db_url`` with the schema built (both databases)."""
-    engine = make_engine(db_url)
-    upgrade(engine)
-    engine.dispose()
-    return db_url
 
 
 def write_config(

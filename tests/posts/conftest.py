@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.harvest.conftest import TIMEOUT_SECONDS, migrated, toml_string, web
+from tests.harvest.conftest import TIMEOUT_SECONDS, toml_string, web
 
-__all__ = ["migrated", "web"]
+__all__ = ["web"]
 
 Answer = tuple[int, dict[str, str], bytes]
 Route = Answer | Callable[[str], Answer]

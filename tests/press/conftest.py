@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from crawler.storage.db import make_engine
-from crawler.storage.migrate import upgrade
 from sampleweb.server.router import SampleWeb
 from sampleweb.truth.config_file import config_toml
 
@@ -37,12 +35,3 @@ def sample_web() -> Iterator[SampleWeb]:
     web.start(0)
     yield web
     web.stop()
-
-
-@pytest.fixture
-def migrated(db_url: str) -> str:
-    """``db_url`` with the schema built (both databases)."""
-    engine = make_engine(db_url)
-    upgrade(engine)
-    engine.dispose()
-    return db_url
