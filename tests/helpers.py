@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sampleweb import SampleWeb
+
+#: The CLI as a user runs it, from a fresh interpreter.
+CLI = "import sys; from scheduler.cli import cli\ncli(sys.argv[1:], prog_name='mediamon')"
+
+
+def run_mediamon(
+    *args: str, cwd: Path, columns: int = 80, timeout: float = 300, program: str = CLI
+) -> subprocess.CompletedProcess[str]:
+    """Run ``mediamon ARGS`` in its own process to the end, at ``columns`` wide."""
+    return subprocess.run(
+        [sys.executable, "-c", program, *args],
+        cwd=cwd,
+        env={**os.environ, "COLUMNS": str(columns)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
 
 MINIMAL_CONFIG = """
 [organisation]

@@ -24,8 +24,8 @@ from crawler.storage.db import make_engine, session_scope
 from crawler.storage.models import CrawlRunRow, DocumentRow, MentionRow
 from sampleweb.pages.messages import Request, Response
 from sampleweb.server.router import SampleWeb
+from tests.helpers import CLI, run_mediamon
 
-CLI = "import sys; from scheduler.cli import cli\ncli(sys.argv[1:], prog_name='mediamon')"
 #: Held answers wait this long: far beyond the crawl's timeout, so they never arrive.
 HOLD_SECONDS = 120.0
 
@@ -64,15 +64,7 @@ class Gate:
 
 def mediamon(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run the CLI to the end at 80 columns."""
-    return subprocess.run(
-        [sys.executable, "-c", CLI, *args],
-        cwd=cwd,
-        env={**os.environ, "COLUMNS": "80"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_mediamon(*args, cwd=cwd)
 
 
 def interrupt(

@@ -4,9 +4,7 @@ process, and a reactor cannot start twice in the pytest process)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,7 @@ from crawler.storage.migrate import upgrade
 from sampleweb.server.router import SampleWeb
 from scheduler.cmd_linkbacks import print_harvest_report
 from tests.harvest.conftest import NOW, write_config
-from tests.helpers import in_child
+from tests.helpers import in_child, run_mediamon
 
 CLI = (
     "import sys; from scheduler.cli import cli; from scheduler.cmd_linkbacks import linkbacks\n"
@@ -28,15 +26,7 @@ CLI = (
 
 
 def mediamon(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", CLI, *args],
-        cwd=cwd,
-        env={**os.environ, "COLUMNS": "200"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_mediamon(*args, cwd=cwd, columns=200, timeout=120, program=CLI)
 
 
 @pytest.mark.slow

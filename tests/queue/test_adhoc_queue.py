@@ -10,9 +10,7 @@ on the local Redis, the pages the sample web's.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ import pytest
 from crawler.storage.db import make_engine
 from sampleweb.server.router import SampleWeb
 from scheduler.queue.enqueue import wait_for_runs
+from tests.helpers import run_mediamon
 from tests.press.conftest import sample_config
 from tests.queue.conftest import ROOT, migrate, queue_section, start_worker, stop_worker
 
@@ -28,15 +27,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def _mediamon(config: Path, db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scheduler.cli", "--config", str(config), "--db", db_url, *args],
-        cwd=ROOT,
-        env={**os.environ, "COLUMNS": "200"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    return run_mediamon("--config", str(config), "--db", db_url, *args, cwd=ROOT, columns=200)
 
 
 def _press_urls(web: SampleWeb) -> list[str]:
