@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 #: Exit status recorded for a child stopped at its time limit (as timeout(1) uses).
 TIMEOUT_EXIT = 124
+#: Exit status recorded for a run whose child was not started, or was stopped as it started,
+#: because its owner (daemon, queue worker) is stopping: as a shell reports a SIGTERM death.
+STOPPED_EXIT = 128 + signal.SIGTERM
 
 
 class Children:
@@ -48,10 +51,23 @@ class Children:
     def __init__(self) -> None:
         self._procs: set[subprocess.Popen[str]] = set()
         self._lock = threading.Lock()
+        self._closed = False
 
-    def add(self, proc: subprocess.Popen[str]) -> None:
+    @property
+    def closed(self) -> bool:
+        """The owner is stopping: no child may start any more."""
         with self._lock:
+            return self._closed
+
+    def add(self, proc: subprocess.Popen[str]) -> bool:
+        """Keep ``proc``; False when the owner has begun to stop (the caller stops ``proc``):
+        a child that started just after ``stop_all`` looked would otherwise run unseen to its
+        own end while the owner waits for it."""
+        with self._lock:
+            if self._closed:
+                return False
             self._procs.add(proc)
+            return True
 
     def discard(self, proc: subprocess.Popen[str]) -> None:
         with self._lock:
@@ -63,7 +79,10 @@ class Children:
 
     def stop_all(self, grace: float, *, kill_after: float = 5.0) -> None:
         """Let running crawls finish for up to ``grace`` seconds, then ask the rest to stop
-        (SIGTERM: Scrapy closes the spider cleanly) and kill what is left ``kill_after`` later."""
+        (SIGTERM: Scrapy closes the spider cleanly) and kill what is left ``kill_after`` later.
+        From now on no child starts (``add``)."""
+        with self._lock:
+            self._closed = True
         deadline = time.monotonic() + grace
         while self.count() and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -122,6 +141,8 @@ def run_child(
     """
     children = children if children is not None else Children()
     started = time.monotonic()
+    if children.closed:  # the owner is stopping: a run not started is not started now
+        return ChildResult(STOPPED_EXIT, error="not started: its owner is stopping")
     proc = subprocess.Popen(
         [sys.executable, "-m", module, *args],
         stdin=subprocess.PIPE,
@@ -131,7 +152,9 @@ def run_child(
         env={**os.environ, **(env or {})},
         start_new_session=True,
     )
-    children.add(proc)
+    if not children.add(proc):  # the owner began to stop while this child started
+        log.warning("crawl child %s started as its owner stops; stopping it", proc.pid)
+        _stop(proc, grace)
     timed_out = False
     try:
         try:
