@@ -151,7 +151,7 @@ def test_sigterm_stops_a_running_run_after_the_grace_and_its_message_comes_back(
     assert stop_worker(worker) == 0
     assert worker.said("stopping; running runs get 5 s")
     state = {f.flow: f for f in fleet_status(client, config.queue, "").flows}["feeds"]
-    assert (state.waiting + state.delayed, state.in_progress, state.dead) == (1, 0, 0)
+    assert (state.waiting + state.delayed, state.in_progress, state.dead) == (1, 0, 0), worker.log()
     with session_scope(qengine) as session:
         assert runs_by_id(session, [run_id])[run_id].finished_at is None
     broker.close()
