@@ -144,23 +144,12 @@ def crawl(
     if not named and not config.queries:
         raise Failure("no queries: add [[queries]] to the config or pass --query", exit_code=2)
     if config.queue.enabled and not no_store:
-        _crawl_queued(app, wanted, depth, named, kind, no_wait, wants_json(fmt, as_json))
-        return
-    engine: Engine | None = None
-    if not no_store:
-        engine = app.engine()  # the schema must be current before anything is fetched
-    with progress_bar(app, "crawling", None, counted="page(s)") as progress_cb:
-        report = run_adhoc_crawl(
-            config,
-            engine,
-            wanted,
-            depth=depth,
-            queries=named,
-            kind=MentionKind(kind),
-            progress=progress_cb,
-            # failures are printed below, one line each: Scrapy's own tracebacks only with -v
-            log_level="CRITICAL" if logging.getLogger().level >= logging.WARNING else "INFO",
-        )
+        queued = _crawl_queued(app, wanted, depth, named, kind, no_wait)
+        if queued is None:  # --no-wait: the run ids are printed
+            return
+        report = queued
+    else:
+        report = _crawl_here(app, wanted, depth, named, kind, no_store)
     print_problems(report, app.err_console)
     if wants_json(fmt, as_json):
         write_found_json(report.found, sys.stdout)
@@ -170,6 +159,32 @@ def crawl(
         raise Failure(report.error or "crawl failed", exit_code=report.exit_status)
 
 
+def _crawl_here(
+    app: App,
+    urls: list[str],
+    depth: int,
+    queries: dict[str, str] | None,
+    kind: str,
+    no_store: bool,
+) -> CrawlReport:
+    """The crawl in this process, with a progress bar."""
+    engine: Engine | None = None
+    if not no_store:
+        engine = app.engine()  # the schema must be current before anything is fetched
+    with progress_bar(app, "crawling", None, counted="page(s)") as progress_cb:
+        return run_adhoc_crawl(
+            app.config,
+            engine,
+            urls,
+            depth=depth,
+            queries=queries,
+            kind=MentionKind(kind),
+            progress=progress_cb,
+            # failures are printed after, one line each: Scrapy's own tracebacks only with -v
+            log_level="CRITICAL" if logging.getLogger().level >= logging.WARNING else "INFO",
+        )
+
+
 def _crawl_queued(
     app: App,
     urls: list[str],
@@ -177,20 +192,10 @@ def _crawl_queued(
     queries: dict[str, str] | None,
     kind: str,
     no_wait: bool,
-    as_json: bool,
-) -> None:
-    """The crawl as one run per host group for the workers (#19), printed as if crawled here."""
+) -> CrawlReport | None:
+    """The crawl as one run per host group for the workers (#19), summed as if crawled
+    here; None with ``no_wait`` (the run ids are printed)."""
     from scheduler.cmd_queue import run_queued
     from scheduler.queue.groups import adhoc_groups
 
-    groups = adhoc_groups(urls, depth, queries, kind)
-    report = run_queued(app, groups, CrawlReport, no_wait=no_wait)
-    if report is None:
-        return
-    print_problems(report, app.err_console)
-    if as_json:
-        write_found_json(report.found, sys.stdout)
-    else:
-        print_crawl_report(report, app.console)
-    if report.exit_status:
-        raise Failure(report.error or "crawl failed", exit_code=report.exit_status)
+    return run_queued(app, adhoc_groups(urls, depth, queries, kind), CrawlReport, no_wait=no_wait)
