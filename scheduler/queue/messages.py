@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from crawler.config import Config
+from crawler.press.report import ADHOC_JOB
 
 #: Bumped whenever a field changes meaning; workers refuse every version not in READ_VERSIONS.
 FORMAT_VERSION = 2
@@ -55,7 +56,7 @@ _MENTION_KINDS = ("press", "blog")
 
 def job_of(kind: str, options: dict[str, Any]) -> str:
     """The child job that runs a message of ``kind`` with ``options`` (and names its row)."""
-    return "adhoc" if "urls" in options else FLOWS[kind]
+    return ADHOC_JOB if "urls" in options else FLOWS[kind]
 
 
 def _strings(value: Any) -> bool:
@@ -108,7 +109,7 @@ class RunMessage:
     @property
     def adhoc(self) -> bool:
         """An ad-hoc crawl: never deduplicated (a person asked for it now), its own job."""
-        return "urls" in self.options
+        return self.job == ADHOC_JOB
 
     @property
     def job(self) -> str:
