@@ -71,7 +71,10 @@ def fields(article: Any) -> tuple[Any, ...]:
 
 
 def one_round(
-    pages: list[tuple[str, bytes]], versions: dict[bool, Any], spent: dict[bool, float]
+    pages: list[tuple[str, bytes]],
+    versions: dict[bool, Any],
+    spent: dict[bool, float],
+    options: dict[str, Any],
 ) -> bool:
     """Extract every page with both versions; whether all outputs were equal."""
     equal = True
@@ -80,7 +83,7 @@ def one_round(
         out: dict[bool, Any] = {}
         for old in (True, False) if index % 2 else (False, True):
             started = time.process_time()
-            out[old] = versions[old](body, url)
+            out[old] = versions[old](body, url, **options)
             spent[old] += time.process_time() - started
         equal = equal and fields(out[True]) == fields(out[False])
     return equal
@@ -91,7 +94,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--ref", default="main", help="git revision of 'before' (default main)")
     parser.add_argument("--before", default="", help="a checkout of 'before' (instead of --ref)")
+    parser.add_argument(
+        "--text-only",
+        action="store_true",
+        help="as a crawl extracts a page that names none of our hosts (no links wanted); "
+        "by default every page's links are wanted",
+    )
     args = parser.parse_args(argv)
+    options: dict[str, Any] = {"link_hosts": ()} if args.text_only else {}
     pages = readability_sources()
     if not pages:
         return 0
@@ -103,14 +113,18 @@ def main(argv: list[str]) -> int:
         versions = {True: other.extract_article, False: extract.extract_article}
         # warm up on every page: each version loads its own caches on first use (its own
         # language model, ~0.5 CPU-s, on the first page that declares no language)
-        one_round(pages, versions, {True: 0.0, False: 0.0})
+        one_round(pages, versions, {True: 0.0, False: 0.0}, options)
         spent = {True: 0.0, False: 0.0}
-        results = [one_round(pages, versions, spent) for _ in range(args.rounds)]
+        results = [one_round(pages, versions, spent, options) for _ in range(args.rounds)]
     equal = all(results)  # every round runs
     count = len(pages) * args.rounds
     old, new = spent[True] / count * 1000, spent[False] / count * 1000
     label = args.before or args.ref
-    print(f"{len(pages)} real pages x {args.rounds} rounds, extract_article CPU ms per page")
+    wanted = "no links wanted" if args.text_only else "links wanted"
+    print(
+        f"{len(pages)} real pages x {args.rounds} rounds ({wanted}), "
+        "extract_article CPU ms per page"
+    )
     print(f"  before ({label}) {old:7.2f}")
     print(f"  now (this checkout) {new:7.2f}")
     print(f"  now / before {new / old:.3f}; outputs identical: {equal}")

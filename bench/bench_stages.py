@@ -61,7 +61,8 @@ def one_round(pages: list[tuple[str, bytes]]) -> dict[str, float]:
         timed("is it an article", extract.page_is_article, root)
         timed("boilerplate pruning", prune_boilerplate, root)
         text, _ = timed("trafilatura fast path", extract._trafilatura, root, url, extract._FAST)
-        if timed("kept too little?", extract._kept_too_little, text, root):
+        measured = timed("kept too little?", extract.PageText.of, root)
+        if timed("kept too little?", extract._kept_too_little, text, measured):
             timed("trafilatura full path (where needed)", extract._trafilatura, root, url, {})
         meta = timed("meta tags + JSON-LD", examine_meta, root)
         timed("meta tags + JSON-LD", extract_meta_json, root, meta)

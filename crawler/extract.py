@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -231,62 +231,111 @@ def _as_text(doc: Any, url: str) -> tuple[str, tuple[Link, ...]]:
     return clean_text(xmltotxt(body, False)), links
 
 
-def _kept_too_little(text: str, root: lxml_html.HtmlElement) -> bool:
+@dataclass(frozen=True, slots=True)
+class PageText:
+    """How much text a page holds, measured before extraction changes its tree: what tells
+    whether the fast path kept too little (:func:`_kept_too_little`)."""
+
+    paragraphs: int
+    """Characters (spaces normalised) of its ``<p>`` elements."""
+    visible: int
+    """Characters of its ``<body>``, scripts and styles left out (0 without a body)."""
+
+    @classmethod
+    def of(cls, root: lxml_html.HtmlElement) -> PageText:
+        paragraphs = sum(int(_TEXT_LENGTH(p)) for p in root.iter("p"))
+        body = root.find("body")
+        if body is None:
+            return cls(paragraphs, 0)
+        visible = int(_TEXT_LENGTH(body))
+        visible -= sum(int(_TEXT_LENGTH(e)) for e in body.iter("script", "style"))
+        return cls(paragraphs, visible)
+
+
+def _kept_too_little(text: str, page: PageText) -> bool:
     """Whether the fast path missed the article (see FULL_BELOW_PARAGRAPHS): trafilatura's
     fallbacks found it on the readability pages where the fast path kept a caption, a
     summary or one block of many (bench/bench_quality.py: same recall as the full path on
     every page, with the full path run on one page in eight)."""
-    paragraphs = sum(int(_TEXT_LENGTH(p)) for p in root.iter("p"))
-    if len(text) < FULL_BELOW_PARAGRAPHS * paragraphs:
+    if len(text) < FULL_BELOW_PARAGRAPHS * page.paragraphs:
         return True
-    body = root.find("body")
-    if body is None:
-        return False
-    visible = int(_TEXT_LENGTH(body))
-    visible -= sum(int(_TEXT_LENGTH(e)) for e in body.iter("script", "style"))
-    return len(text) < FULL_BELOW_TEXT * visible
+    return len(text) < FULL_BELOW_TEXT * page.visible
 
 
 def main_text(
-    root: lxml_html.HtmlElement, url: str, *, links: bool = True
+    root: lxml_html.HtmlElement,
+    url: str,
+    *,
+    links: bool = True,
+    again: Callable[[], lxml_html.HtmlElement | None] | None = None,
 ) -> tuple[str, tuple[Link, ...]]:
     """trafilatura's main text (and its links, unless ``links`` is false): its fast path,
     and its full path (fallback extractors compared) when the fast one kept too little,
     continued from the fast one's trees where trafilatura's steps allow
     (``crawler.press.cascade``): the same results as ``bare_extraction`` with ``_FAST`` and
-    ``_FULL``."""
+    ``_FULL``.
+
+    With ``again`` (a function that parses the page anew) ``root`` is consumed: the fast
+    path prunes it instead of a copy of the whole page (a copy is ~2 % of a crawl's CPU),
+    and the rare full path that cannot continue the fast one parses the page again.
+    Without it ``root`` is left as it is."""
+    page = PageText.of(root)
+    teaser_free = cascade.teaser_free(root)
     try:
-        run: cascade.FastRun | None = cascade.fast_path(root, url or None, links=links)
+        run: cascade.FastRun | None = cascade.fast_path(
+            root, url or None, links=links, consume=again is not None
+        )
     except Exception:  # trafilatura raises assorted errors on malformed markup
         run = None
     text, found = _as_text(run.result if run else None, url)
-    if not _kept_too_little(text, root):
+    if not _kept_too_little(text, page):
         return text, found
-    if run is not None and cascade.teaser_free(root):
+    full = ""
+    full_links: tuple[Link, ...] = ()
+    if run is not None and teaser_free:
         try:
             full_doc = cascade.full_path(run, url or None, links=links)
         except Exception:
             full_doc = None
         full, full_links = _as_text(full_doc, url)
     else:
-        full, full_links = _trafilatura(root, url, _FULL if links else _FULL_TEXT)
+        whole = root if again is None else again()
+        if whole is not None:
+            full, full_links = _trafilatura(whole, url, _FULL if links else _FULL_TEXT)
     return (full, full_links) if full else (text, found)
 
 
-def _anchored_links(root: lxml_html.HtmlElement, text: str, url: str) -> tuple[Link, ...]:
+def _anchor_words(root: lxml_html.HtmlElement) -> list[tuple[str, str]]:
+    """(href, anchor text) of the page's links, in document order: read before the main
+    text is taken from the page (which prunes its tree), for :func:`_anchored_links`."""
+    found = []
+    for anchor in root.iter("a"):
+        href = anchor.get("href")
+        if href:
+            words = " ".join(anchor.text_content().split())
+            if words:
+                found.append((href, words))
+    return found
+
+
+def _anchored_links(anchored: list[tuple[str, str]], text: str, url: str) -> tuple[Link, ...]:
     """The page's links whose anchor text is part of the main text (trafilatura's
     short-page path keeps no links); only those are made absolute."""
     out: dict[str, str] = {}
-    for anchor in root.iter("a"):
-        href = anchor.get("href")
-        if not href:
-            continue
-        words = " ".join(anchor.text_content().split())
-        if words and words in text:
+    for href, words in anchored:
+        if words in text:
             target = absolute(href, url)
             if target:
                 out.setdefault(target, words)
     return tuple(out.items())
+
+
+def _prepare(root: lxml_html.HtmlElement, url: str, chrome: bool) -> tuple[Link, ...]:
+    """Remove platform chrome (where the markup has any) and boilerplate boxes from the
+    page, in place; returns the attribution links the chrome held."""
+    attribution = prune_chrome(root, url) if chrome else ()
+    prune_boilerplate(root)
+    return attribution
 
 
 def _mentions_host(page: str, hosts: Collection[str] | None) -> bool:
@@ -331,18 +380,29 @@ def extract_article(
     if listing and not is_article:
         language = language_tag(html_lang) or language_tag(content_language)
         return ExtractedArticle(language=language, links=anchors(root, url), problem="section")
-    attribution = prune_chrome(root, url) if has_chrome(decoded) else ()
-    prune_boilerplate(root)
+    chrome = has_chrome(decoded)
+    attribution = _prepare(root, url, chrome)
     wants_links = _mentions_host(decoded, link_hosts)
-    text, links = main_text(root, url, links=wants_links)
+    meta = page_metadata(root, url, DATE_PARAMS)
+    anchored = _anchor_words(root) if wants_links else []
+
+    def again() -> lxml_html.HtmlElement | None:
+        """The page as it was before the main text was taken from it: parsed anew."""
+        fresh = parse_html(decoded)
+        if fresh is not None:
+            _prepare(fresh, url, chrome)
+        return fresh
+
+    text, links = main_text(root, url, links=wants_links, again=again)
     method = "trafilatura" if text else ""
     fallback_title = fallback_lang = ""
     if not text:
-        text, fallback_title, fallback_lang, links = _fallback(root, url)
-        method = "fallback" if text else ""
+        whole = again()
+        if whole is not None:
+            text, fallback_title, fallback_lang, links = _fallback(whole, url)
+            method = "fallback" if text else ""
     elif not links and wants_links:
-        links = _anchored_links(root, text, url)
-    meta = page_metadata(root, url, DATE_PARAMS)  # last: it consumes the tree
+        links = _anchored_links(anchored, text, url)
     title = meta.title or fallback_title
     language = page_language(html_lang or fallback_lang, content_language, text, default_language)
     return ExtractedArticle(

@@ -191,13 +191,13 @@ def _first_byline(root: Any) -> str:
 
 
 def find_byline(root: Any) -> str:
-    """The page's byline as trafilatura's ``extract_author`` finds it ("" when none), without
-    its copy of the whole tree. On a page with a ``<rel>`` element the boxes where bylines are
-    not are removed from ``root`` itself (so the caller runs this last); on others (every one
-    of the 130 readability pages) ``root`` is left as it is (:func:`_first_byline`)."""
+    """The page's byline as trafilatura's ``extract_author`` finds it ("" when none); ``root``
+    is left as it is. Only on a page with a ``<rel>`` element (none of the 130 readability
+    pages) is the whole tree copied and pruned, as trafilatura does; on others
+    :func:`_first_byline` reads the tree in place."""
     if next(root.iter("rel"), None) is None:
         author = _first_byline(root)
     else:
-        prune_unwanted_nodes(root, AUTHOR_DISCARD_XPATHS)
-        author = extract_metainfo(root, AUTHOR_XPATHS, len_limit=_LEN_LIMIT) or ""
+        pruned = prune_unwanted_nodes(copy(root), AUTHOR_DISCARD_XPATHS)
+        author = extract_metainfo(pruned, AUTHOR_XPATHS, len_limit=_LEN_LIMIT) or ""
     return str(normalize_authors(None, author) or "") if author else ""

@@ -22,6 +22,9 @@ from crawler.storage.stories import join_story, save_fingerprint, story_candidat
 def cluster(session: Session, documents: Iterable[tuple[int, str]], now: datetime) -> int:
     """Cluster ``(document id, main text)`` pairs; returns how many joined a story."""
     joined = 0
+    # a candidate's shingles, once per call: the copies of one story in a batch meet the
+    # same stored documents again and again
+    known: dict[int, frozenset[int]] = {}
     for document_id, text in documents:
         found = fingerprint(text)
         if found is None:
@@ -29,11 +32,17 @@ def cluster(session: Session, documents: Iterable[tuple[int, str]], now: datetim
         before = save_fingerprint(session, document_id, found.simhash, found.bands)
         if before == found.simhash:
             continue  # this very text was clustered before: its pairs are already made
-        same = [
-            c.document_id
-            for c in story_candidates(session, document_id, found.bands)
-            if near_duplicates(found.shingles, shingles(c.text))
-        ]
+        same = []
+        for candidate in story_candidates(session, document_id, found.bands):
+            # a verbatim copy (a wire story as its pickups print it) needs no shingles
+            if candidate.text == text:
+                same.append(candidate.document_id)
+                continue
+            theirs = known.get(candidate.document_id)
+            if theirs is None:
+                theirs = known[candidate.document_id] = shingles(candidate.text)
+            if near_duplicates(found.shingles, theirs):
+                same.append(candidate.document_id)
         if same:
             join_story(session, [document_id, *same], now)
             joined += 1

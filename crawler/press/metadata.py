@@ -39,11 +39,8 @@ class PageMeta:
 
 
 def page_metadata(root: Any, url: str, date_params: dict[str, Any]) -> PageMeta:
-    """The metadata of the page ``root`` (never raises: a field that fails is empty).
-
-    ``root`` may be consumed: when no meta tag or JSON-LD names the author, the byline search
-    prunes it in place on a page with a ``<rel>`` element (``crawler.press.byline``). Call
-    this after everything else that reads the tree."""
+    """The metadata of the page ``root`` (never raises: a field that fails is empty); ``root``
+    is only read."""
     try:
         meta = examine_meta(root)
         if meta.author and " " not in meta.author:

@@ -115,3 +115,52 @@ def test_real_pages_as_bare_extraction() -> None:
         for folder in pages
     )
     assert continued > 100  # most real pages have no teaser block
+
+
+def assert_consuming_main_text_is_the_same(markup: str, *, links: bool) -> int:
+    """``main_text`` taking the page's own tree (``again``) finds what it finds on a copy;
+    returns how often it had to parse the page again."""
+
+    def prepared() -> Any:
+        root = parse_html(markup)
+        assert root is not None
+        prune_boilerplate(root)
+        return root
+
+    parsed: list[Any] = []
+
+    def again() -> Any:
+        parsed.append(prepared())
+        return parsed[-1]
+
+    kept = prepared()
+    want = extract.main_text(kept, URL, links=links)
+    assert etree.tostring(kept) == etree.tostring(prepared())  # without ``again``: untouched
+    assert extract.main_text(prepared(), URL, links=links, again=again) == want
+    return len(parsed)
+
+
+@pytest.mark.parametrize("links", [True, False])
+@pytest.mark.parametrize("markup", BUILT)
+def test_built_pages_the_same_when_the_tree_is_consumed(markup: str, links: bool) -> None:
+    again = assert_consuming_main_text_is_the_same(markup, links=links)
+    # only a page with a teaser block (whose fast path kept too little) is parsed again
+    root = parse_html(markup)
+    assert again == 0 if cascade.teaser_free(root) else again <= 1
+
+
+def test_a_teaser_page_whose_fast_path_kept_too_little_is_parsed_again() -> None:
+    # the fast path drops the table of links: its text is under a fifth of the visible text
+    rows = "".join(f"<tr><td><a href='/x{i}'>{SENTENCE}</a></td></tr>" for i in range(8))
+    markup = page(f"<div class='teaser'>A teaser.</div><p>{SENTENCE}</p><table>{rows}</table>")
+    assert assert_consuming_main_text_is_the_same(markup, links=False) == 1
+    assert assert_consuming_main_text_is_the_same(markup, links=True) == 1
+
+
+def test_real_pages_the_same_when_the_tree_is_consumed() -> None:
+    pages = readability_pages()
+    if not pages:
+        pytest.skip("no corpus: ../shared/corpus or $MEDIAMON_CORPUS")
+    for folder in pages:
+        markup = decode_html((folder / "source.html").read_bytes())
+        assert_consuming_main_text_is_the_same(markup, links=True)

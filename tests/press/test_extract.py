@@ -59,6 +59,20 @@ def test_links_are_skipped_on_pages_that_name_none_of_our_hosts() -> None:
     assert extract_article(body, URL, link_hosts=("elsewhere.test",)).links == ()
 
 
+def test_a_short_page_keeps_the_links_whose_words_are_in_its_text() -> None:
+    # trafilatura's short-page path keeps text without links: the page's anchors whose words
+    # are in that text are its main-text links (read before extraction prunes the tree)
+    body = (
+        "<html><body><p>A short note on <a href='/2026/post'>the registry figures</a>"
+        " from https://orbitalregistry.test today.</p><p>Another line here.</p>"
+        "<div class='sidebar'><a href='https://orbitalregistry.test/x'>Sidebar pick</a></div>"
+        "</body></html>"
+    )
+    article = extract_article(body, "https://orbitalregistry.test/a", link_hosts=POST_HOSTS)
+    assert "the registry figures" in article.text
+    assert article.links == (("https://orbitalregistry.test/2026/post", "the registry figures"),)
+
+
 def test_boilerplate_only_page_is_not_a_mention() -> None:
     body = (DATA / "boilerplate_only.html").read_bytes()
     article = extract_article(body, URL, link_hosts=POST_HOSTS)
