@@ -63,8 +63,8 @@ def test_a_short_page_keeps_the_links_whose_words_are_in_its_text() -> None:
     # trafilatura's short-page path keeps text without links: the page's anchors whose words
     # are in that text are its main-text links (read before extraction prunes the tree)
     body = (
-        "<html><body><p>A short note on <a href='/2026/post'>the registry figures</a>"
-        " from https://orbitalregistry.test today.</p><p>Another line here.</p>"
+        "<html><body><span>A short note on <a href='/2026/post'>the registry figures</a>"
+        " from orbitalregistry.test today.</span>"
         "<div class='sidebar'><a href='https://orbitalregistry.test/x'>Sidebar pick</a></div>"
         "</body></html>"
     )
