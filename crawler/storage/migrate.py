@@ -35,8 +35,10 @@ def current_revision(engine: Engine) -> str | None:
 
 def check_not_newer(engine: Engine) -> None:
     """Raise if the database carries a revision this code does not know."""
-    script = ScriptDirectory.from_config(alembic_config(engine))
-    current = current_revision(engine)
+    _check_known(ScriptDirectory.from_config(alembic_config(engine)), current_revision(engine))
+
+
+def _check_known(script: ScriptDirectory, current: str | None) -> None:
     if current is None:
         return
     known = {rev.revision for rev in script.walk_revisions()}
@@ -67,8 +69,12 @@ def require_current(engine: Engine) -> None:
     """Commands that read or write data call this first, so a user who forgot
     ``mediamon db upgrade`` gets told so instead of a missing-table error."""
     check_connection(engine)
-    check_not_newer(engine)
-    if not is_current(engine):
+    # the migration scripts are read once (each read imports every one of them: a crawl,
+    # poll or harvest process pays it at start-up)
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    current = current_revision(engine)
+    _check_known(script, current)
+    if current != (script.get_current_head() or ""):
         raise DatabaseError(
             "the database schema is not up to date; run `mediamon db upgrade` first"
         )
