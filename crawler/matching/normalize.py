@@ -228,8 +228,31 @@ class NormText:
         return s, e
 
 
+#: Non-ASCII characters common in running text (curly quotes, dashes, the no-break space)
+#: that are clusters of their own and become one ASCII character in both forms: on English
+#: news they are most of the non-ASCII characters, and each would start a run of its own.
+_COMMON_PUNCTUATION = "\u00a0\u2010\u2011\u2012\u2013\u2014\u2018\u2019\u201c\u201d"
+
+
+@functools.cache
+def _one_to_one(fold: bool) -> tuple[tuple[str, str], ...]:
+    """``_COMMON_PUNCTUATION`` with its normalised ASCII character: same-length replacements
+    that :func:`str.replace` makes at memchr speed (``str.translate`` with a table is a dict
+    lookup per character: slower than the pass it saves) before the per-cluster pass. A
+    combining mark after one of them joins it as a cluster either way (``_is_mark`` below),
+    and punctuation composes with no mark, so the result is the per-cluster one
+    (property-tested against the character-table reference)."""
+    convert = fold_cluster if fold else exact_cluster
+    pairs = ((char, convert(char)) for char in _COMMON_PUNCTUATION)
+    return tuple((char, out) for char, out in pairs if len(out) == 1 and out.isascii())
+
+
 def _cluster_pass(text: str, fold: bool) -> tuple[str, _SegmentMap | None]:
     """Apply the per-cluster mapping; ASCII runs only need lower-casing (for folding)."""
+    if not text.isascii():
+        for char, out in _one_to_one(fold):
+            if char in text:
+                text = text.replace(char, out)
     if text.isascii():
         return (text.lower() if fold else text), None
     convert = fold_cluster if fold else exact_cluster

@@ -58,6 +58,10 @@ TEXT_WORDS = [
     "Zürich",
     "zurich",
     "soft\u00adhyphen",
+    "\u201cQuoted\u201d",
+    "ITU\u2019\u0301s",
+    "\u2014\u0301",
+    "10\u00a0km",
 ]
 SEPARATORS = [" ", " ", " ", "  ", "\n", "\n\n", ", ", ". ", "\t", "\u00a0"]
 
