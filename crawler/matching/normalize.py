@@ -250,9 +250,9 @@ def _one_to_one(fold: bool) -> tuple[tuple[str, str], ...]:
 def _cluster_pass(text: str, fold: bool) -> tuple[str, _SegmentMap | None]:
     """Apply the per-cluster mapping; ASCII runs only need lower-casing (for folding)."""
     if not text.isascii():
-        for char, out in _one_to_one(fold):
+        for char, ascii_char in _one_to_one(fold):
             if char in text:
-                text = text.replace(char, out)
+                text = text.replace(char, ascii_char)
     if text.isascii():
         return (text.lower() if fold else text), None
     convert = fold_cluster if fold else exact_cluster
