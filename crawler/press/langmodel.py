@@ -85,12 +85,12 @@ def load_identifier(cache_root: Path | None = None, model_file: Path = PACKAGED_
     except Exception as exc:  # no home, unreadable model: py3langid says what is wrong
         logger.debug("py3langid model cache unavailable (%s): loading the packaged model", exc)
         return LanguageIdentifier.from_model_file(model_file, norm_probs=True)
-    if folder.is_dir():
-        try:
+    try:
+        if folder.is_dir():  # inside the try: it raises on a folder it may not search
             return _read(folder)
-        except Exception as exc:
-            logger.debug("py3langid model cache %s unreadable (%r): rewriting it", folder, exc)
-            _discard(folder)
+    except Exception as exc:
+        logger.debug("py3langid model cache %s unreadable (%r): rewriting it", folder, exc)
+        _discard(folder)
     identifier = LanguageIdentifier.from_model_file(model_file, norm_probs=True)
     try:
         _write(folder, identifier)

@@ -205,15 +205,22 @@ def test_a_broken_cache_falls_back_and_is_rewritten(
     assert len(model_loads) == 2  # the rewritten copy is read
 
 
-def test_an_unwritable_cache_folder_falls_back_without_an_error(
-    tmp_path: Path, stock: Any, model_loads: list[Path], caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("where", ["under a file", "a name too long"])
+def test_an_unusable_cache_folder_falls_back_without_an_error(
+    tmp_path: Path,
+    stock: Any,
+    model_loads: list[Path],
+    caplog: pytest.LogCaptureFixture,
+    where: str,
 ) -> None:
-    # A file where the folder should be: mkdir fails even for root (who ignores modes).
+    # Failures even root meets (it ignores modes): a file where a folder should be (mkdir
+    # fails), a name the file system refuses (even looking for the folder fails).
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x", encoding="utf-8")
+    root = blocker / "cache" if where == "under a file" else tmp_path / ("x" * 300) / "cache"
     caplog.set_level("DEBUG", logger="crawler.press.langmodel")
 
-    identifier = load_identifier(blocker / "cache")
+    identifier = load_identifier(root)
     assert model_loads == [PACKAGED_MODEL]
     assert_same_answers(identifier, stock)
     assert "not written" in caplog.text
