@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 CONFIG_ENV = "MEDIAMON_CONFIG"
 DATABASE_ENV = "MEDIAMON_DATABASE_URL"
+CACHE_ENV = "MEDIAMON_CACHE_DIR"
 DEFAULT_CONFIG = "mediamon.toml"
 MASK = "********"
 
@@ -614,3 +615,16 @@ def database_url(
         if rest and rest != ":memory:" and not rest.startswith(("/", "file:")):
             url = prefix + str(base / rest)
     return url
+
+
+def cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where mediamon keeps files it can always rebuild (py3langid's decompressed model,
+    ``crawler.press.langmodel``): $MEDIAMON_CACHE_DIR, else $XDG_CACHE_HOME/mediamon, else
+    ~/.cache/mediamon. A relative $XDG_CACHE_HOME is ignored, as the XDG spec says; the
+    folder is not created here."""
+    env = os.environ if env is None else env
+    if env.get(CACHE_ENV):
+        return Path(env[CACHE_ENV]).expanduser()
+    xdg = env.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "mediamon"

@@ -2,13 +2,15 @@
 
 SQLite is a file in tmp_path; PostgreSQL is the local server, with one fresh schema per test
 run (dropped at the end). With CI=true an unreachable PostgreSQL fails the run instead of
-skipping, so a green CI always means both databases were tested.
+skipping, so a green CI always means both databases were tested. The run has its own cache
+folder ($MEDIAMON_CACHE_DIR, a temporary one): nothing is written into the real ~/.cache.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
+from crawler.config import CACHE_ENV
 from crawler.storage.db import make_engine
 from crawler.storage.migrate import upgrade
 
@@ -31,6 +34,29 @@ INTEGRATION_FIXTURES = frozenset(
     }
 )  # fmt: skip
 INTEGRATION_MARKERS = ("slow", "postgres", "browser")
+
+
+#: The run's own cache folder (``$MEDIAMON_CACHE_DIR``, made by the process that starts the run).
+_CACHE_FOLDER = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Point ``$MEDIAMON_CACHE_DIR`` at a temporary folder for the whole run: the suite never
+    writes into the real ~/.cache (py3langid's decompressed model, crawler.press.langmodel).
+    It is set in the environment, so every child process (crawl children, the CLI, workers)
+    and every xdist worker (started after this, inheriting it) share the one copy."""
+    if hasattr(config, "workerinput") and os.environ.get(CACHE_ENV):
+        return  # an xdist worker: the controller's folder
+    folder = tempfile.mkdtemp(prefix="mediamon-test-cache-")
+    os.environ[CACHE_ENV] = folder
+    config.stash[_CACHE_FOLDER] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the run's cache folder (68 MB once a language was detected)."""
+    folder = config.stash.get(_CACHE_FOLDER, "")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from crawler.config import ConfigError, database_url, load_config, mask_url, parse_config
+from crawler.config import (
+    CACHE_ENV,
+    ConfigError,
+    cache_dir,
+    database_url,
+    load_config,
+    mask_url,
+    parse_config,
+)
 from tests.helpers import MINIMAL_CONFIG, write_config
 
 STARTER = Path(__file__).parents[1] / "crawler" / "starter.toml"
@@ -166,3 +174,11 @@ def test_broad_query_is_warned_not_refused(
     config = load_config(write_config(tmp_path, text), env={})
     assert config.queries[0].query == "-sport"
     assert any("query 'org'" in r.getMessage() for r in caplog.records)
+
+
+def test_cache_folder_from_the_environment(tmp_path: Path) -> None:
+    assert cache_dir({CACHE_ENV: str(tmp_path)}) == tmp_path
+    assert cache_dir({"XDG_CACHE_HOME": "/var/cache/x"}) == Path("/var/cache/x/mediamon")
+    assert cache_dir({"XDG_CACHE_HOME": "relative"}) == Path.home() / ".cache" / "mediamon"
+    assert cache_dir({}) == Path.home() / ".cache" / "mediamon"
+    assert cache_dir({CACHE_ENV: "", "XDG_CACHE_HOME": "/x"}) == Path("/x/mediamon")
