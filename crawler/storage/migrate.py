@@ -61,10 +61,6 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     return before, current_revision(engine) or ""
 
 
-def is_current(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision(engine)
-
-
 def require_current(engine: Engine) -> None:
     """Commands that read or write data call this first, so a user who forgot
     ``mediamon db upgrade`` gets told so instead of a missing-table error."""
