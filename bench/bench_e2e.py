@@ -16,7 +16,10 @@ mediamon CPU-seconds (1.0 = the crawl costs no more than extracting alone). The 
 runs over one URL per page give the cost per page with start-up taken out (difference of the
 two runs over the difference of pages): the ratio of those is the goal's measure (>= 0.85),
 since ``mediamon`` starts Scrapy, SQLAlchemy and 1,000 compiled queries once per crawl, not
-once per page. Also printed: CPU-seconds per page and the crawl's peak RSS. ``--profile
+once per page. Each side runs ``--rounds`` times (3), the side that goes first alternating,
+and every crawl gets a database of its own (a copy of one migrated file): the medians of the
+rounds' ratios are the figures to quote on a machine whose speed drifts by 10-20 % within
+minutes. Also printed: CPU-seconds per page and the crawl's peak RSS. ``--profile
 FILE`` runs the crawl under cProfile and writes its stats (``python -m pstats FILE``).
 ``--crawl-only --repeat 154 --rss-every 10`` crawls 20,020 URLs and prints the crawl's RSS
 at each tenth of its CPU time (is memory flat over many pages?). Prints figures; asserts
@@ -26,14 +29,19 @@ nothing.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from random import Random
@@ -150,9 +158,83 @@ def run(
     return cpu, wall, usage.ru_maxrss / 1024, done
 
 
+def fresh_databases(work: Path, mediamon: list[str], env: dict[str, str]) -> Iterator[str]:
+    """Database URLs, each a new copy of one migrated SQLite file."""
+    template = work / "template.db"
+    db = f"sqlite:///{template}"
+    subprocess.run(
+        [*with_db(mediamon, db), "db", "upgrade"], check=True, capture_output=True, env=env
+    )
+    for number in itertools.count():
+        copy = work / f"e2e-{number}.db"
+        shutil.copyfile(template, copy)
+        yield f"sqlite:///{copy}"
+
+
+def with_db(argv: list[str], db: str) -> list[str]:
+    """``argv`` with its ``--db`` value replaced."""
+    at = argv.index("--db")
+    return [*argv[: at + 1], db, *argv[at + 2 :]]
+
+
+@dataclass(frozen=True)
+class Round:
+    """One round's figures: both sides over all URLs, and over one URL per page."""
+
+    bare_cpu: float
+    bare_wall: float
+    bare_rss: float
+    cpu: float
+    wall: float
+    rss: float
+    bare_cpu1: float
+    cpu1: float
+
+
+def report(figures: list[Round], n: int, one: int, found: int) -> None:
+    """Each round's ratios, then their medians (the figures to quote)."""
+    whole, per_page = [], []
+    for number, r in enumerate(figures, 1):
+        line = (
+            f"round {number}: bare {r.bare_cpu:.1f} CPU-s ({r.bare_cpu / n * 1000:.1f} ms/page), "
+            f"mediamon {r.cpu:.1f} CPU-s ({r.cpu / n * 1000:.1f} ms/page); whole processes "
+            f"{r.bare_cpu / r.cpu:.2f}"
+        )
+        whole.append(r.bare_cpu / r.cpu)
+        if n > one:
+            bare_page, our_page = (
+                (r.bare_cpu - r.bare_cpu1) / (n - one),
+                (r.cpu - r.cpu1) / (n - one),
+            )
+            per_page.append(bare_page / our_page)
+            line += (
+                f", per page {bare_page * 1000:.1f} / {our_page * 1000:.1f} ms = "
+                f"{bare_page / our_page:.2f}; start-up bare {r.bare_cpu1 - one * bare_page:.1f}, "
+                f"mediamon {r.cpu1 - one * our_page:.1f} CPU-s"
+            )
+        print(line)
+    last = figures[-1]
+    print(
+        f"peak RSS: bare {max(r.bare_rss for r in figures):.0f} MiB, mediamon "
+        f"{max(r.rss for r in figures):.0f} MiB; {found} mentions"
+    )
+    print(
+        f"median of {len(figures)} round(s), ratio bare / mediamon CPU: whole processes "
+        f"{statistics.median(whole):.2f} (wall, last round {last.bare_wall / last.wall:.2f})"
+    )
+    if per_page:
+        print(
+            f"median of {len(figures)} round(s), per page, start-up out ({n} - {one} pages): "
+            f"{statistics.median(per_page):.2f} (goal >= 0.85)"
+        )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--repeat", type=int, default=7, help="URLs per page")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of both sides, alternating (medians)"
+    )
     parser.add_argument("--profile", default="", help="cProfile the crawl into this file")
     parser.add_argument(
         "--py-spy", default="", help="sample the crawl with py-spy into this file (collapsed)"
@@ -212,47 +294,41 @@ def main(argv: list[str]) -> int:
                 f"peak RSS {rss:.0f} MiB, {found} mentions"
             )
             return 0
-        bare_cpu, bare_wall, bare_rss, _ = run([sys.executable, "-c", BARE, *paths], env=env)
-        cpu, wall, rss, done = run(crawl_argv, env=env)
-        # the same with one URL per page: the difference is the cost per page, start-up out
-        profiled = args.profile or args.py_spy
-        one = len(pages) if not profiled and args.repeat > 1 else len(urls)
-        bare_cpu1 = cpu1 = 0.0
-        if one < len(urls):
-            bare_cpu1, _, _, _ = run([sys.executable, "-c", BARE, *paths[:one]], env=env)
-            cpu1, _, _, _ = run([*crawl_argv[: -len(urls)], *urls[:one]], env=env)
+        n = len(urls)
+        profiled = bool(args.profile or args.py_spy)
+        one = len(pages) if not profiled and args.repeat > 1 else n
+        fresh = fresh_databases(work, mediamon, env)
+
+        def bare(count: int) -> tuple[float, float, float]:
+            return run([sys.executable, "-c", BARE, *paths[:count]], env=env)[:3]
+
+        def crawl(count: int) -> tuple[float, float, float, subprocess.CompletedProcess[str]]:
+            # every crawl on a database of its own: a second crawl of the same URLs would
+            # find its documents stored and do less
+            return run(with_db([*crawl_argv[:-n], *urls[:count]], next(fresh)), env=env)
+
+        figures: list[Round] = []
+        done = None
+        for index in range(1 if profiled else max(1, args.rounds)):
+            # which side goes first alternates: a machine that slows down or speeds up during
+            # the run weighs on both sides
+            sides = ["bare", "crawl"] if index % 2 == 0 else ["crawl", "bare"]
+            got: dict[str, Any] = {}
+            for side in sides:
+                if side == "bare":
+                    got["bare"], got["bare1"] = bare(n), bare(one)[0] if one < n else 0.0
+                else:
+                    *got["crawl"], done = crawl(n)
+                    got["crawl1"] = crawl(one)[0] if one < n else 0.0
+            figures.append(Round(*got["bare"], *got["crawl"], got["bare1"], got["crawl1"]))
+        assert done is not None
         if done.returncode not in (0, 1):
             print(done.stderr[-3000:])
             return 1
         found = sum(1 for line in done.stdout.splitlines() if line.startswith("{"))
-        n = len(urls)
         size = sum(len(b) for b in pages.values()) / len(pages) / 1024
         print(f"{n} requests ({len(pages)} real pages x {args.repeat}, {size:.0f} KiB mean)")
-        print(
-            f"bare trafilatura.extract: {bare_cpu:.1f} CPU-s ({bare_cpu / n * 1000:.1f} ms/page), "
-            f"{bare_wall:.1f} s wall, peak RSS {bare_rss:.0f} MiB"
-        )
-        print(
-            f"mediamon crawl (fetch, extract, {QUERY_COUNT} queries, store): {cpu:.1f} CPU-s "
-            f"({cpu / n * 1000:.1f} ms/page), {wall:.1f} s wall, peak RSS {rss:.0f} MiB; "
-            f"{found} mentions"
-        )
-        print(
-            f"ratio bare / mediamon, whole processes: CPU {bare_cpu / cpu:.2f}, "
-            f"wall {bare_wall / wall:.2f}"
-        )
-        if n > one:
-            bare_page = (bare_cpu - bare_cpu1) / (n - one)
-            our_page = (cpu - cpu1) / (n - one)
-            print(
-                f"per page, start-up out ({n} - {one} pages): bare {bare_page * 1000:.1f} ms, "
-                f"mediamon {our_page * 1000:.1f} ms CPU; ratio {bare_page / our_page:.2f} "
-                "(goal >= 0.85)"
-            )
-            print(
-                f"start-up: bare {(bare_cpu1 - one * bare_page):.1f} CPU-s, "
-                f"mediamon {(cpu1 - one * our_page):.1f} CPU-s"
-            )
+        report(figures, n, one, found)
         problems = [line for line in done.stderr.splitlines() if line.strip()]
         print(f"stderr lines of the crawl: {len(problems)}")
         for line in problems[:5]:
