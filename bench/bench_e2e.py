@@ -158,15 +158,16 @@ def run(
     return cpu, wall, usage.ru_maxrss / 1024, done
 
 
-def fresh_databases(work: Path, mediamon: list[str], env: dict[str, str]) -> Iterator[str]:
-    """Database URLs, each a new copy of one migrated SQLite file."""
-    template = work / "template.db"
+def fresh_databases(
+    work: Path, mediamon: list[str], env: dict[str, str], cwd: Path | None = None
+) -> Iterator[str]:
+    """Database URLs, each a new copy of one SQLite file migrated by the checkout ``cwd``."""
+    template = work / f"template-{abs(hash(str(cwd)))}.db"
     db = f"sqlite:///{template}"
-    subprocess.run(
-        [*with_db(mediamon, db), "db", "upgrade"], check=True, capture_output=True, env=env
-    )
+    upgrade = [*with_db(mediamon, db), "db", "upgrade"]
+    subprocess.run(upgrade, check=True, capture_output=True, env=env, cwd=cwd)
     for number in itertools.count():
-        copy = work / f"e2e-{number}.db"
+        copy = work / f"{template.stem}-{number}.db"
         shutil.copyfile(template, copy)
         yield f"sqlite:///{copy}"
 
@@ -178,55 +179,61 @@ def with_db(argv: list[str], db: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Round:
-    """One round's figures: both sides over all URLs, and over one URL per page."""
+class Measure:
+    """One side's figures in one round: over all URLs, and over one URL per page."""
 
-    bare_cpu: float
-    bare_wall: float
-    bare_rss: float
     cpu: float
     wall: float
     rss: float
-    bare_cpu1: float
     cpu1: float
 
 
-def report(figures: list[Round], n: int, one: int, found: int) -> None:
-    """Each round's ratios, then their medians (the figures to quote)."""
-    whole, per_page = [], []
-    for number, r in enumerate(figures, 1):
-        line = (
-            f"round {number}: bare {r.bare_cpu:.1f} CPU-s ({r.bare_cpu / n * 1000:.1f} ms/page), "
-            f"mediamon {r.cpu:.1f} CPU-s ({r.cpu / n * 1000:.1f} ms/page); whole processes "
-            f"{r.bare_cpu / r.cpu:.2f}"
-        )
-        whole.append(r.bare_cpu / r.cpu)
+def report(figures: list[dict[str, Measure]], n: int, one: int, found: int) -> None:
+    """Each round's figures, then the medians of the rounds' ratios (the figures to quote)."""
+    names = list(figures[0])
+    crawls = [name for name in names if name != "bare"]
+    ratios: dict[str, list[float]] = {}
+
+    def per_page(m: Measure) -> float:
+        return (m.cpu - m.cpu1) / (n - one)
+
+    for number, got in enumerate(figures, 1):
+        bare = got["bare"]
+        parts = [f"bare {bare.cpu:.1f} CPU-s"]
+        for name in crawls:
+            m = got[name]
+            ratios.setdefault(f"{name}: whole processes", []).append(bare.cpu / m.cpu)
+            part = f"{name} {m.cpu:.1f} CPU-s, whole {bare.cpu / m.cpu:.2f}"
+            if n > one:
+                ratios.setdefault(f"{name}: per page", []).append(per_page(bare) / per_page(m))
+                part += (
+                    f", per page {per_page(m) * 1000:.1f} ms = "
+                    f"{per_page(bare) / per_page(m):.2f} (start-up "
+                    f"{m.cpu1 - one * per_page(m):.1f} CPU-s)"
+                )
+            parts.append(part)
         if n > one:
-            bare_page, our_page = (
-                (r.bare_cpu - r.bare_cpu1) / (n - one),
-                (r.cpu - r.cpu1) / (n - one),
+            parts[0] += (
+                f", per page {per_page(bare) * 1000:.1f} ms (start-up "
+                f"{bare.cpu1 - one * per_page(bare):.1f} CPU-s)"
             )
-            per_page.append(bare_page / our_page)
-            line += (
-                f", per page {bare_page * 1000:.1f} / {our_page * 1000:.1f} ms = "
-                f"{bare_page / our_page:.2f}; start-up bare {r.bare_cpu1 - one * bare_page:.1f}, "
-                f"mediamon {r.cpu1 - one * our_page:.1f} CPU-s"
-            )
-        print(line)
-    last = figures[-1]
-    print(
-        f"peak RSS: bare {max(r.bare_rss for r in figures):.0f} MiB, mediamon "
-        f"{max(r.rss for r in figures):.0f} MiB; {found} mentions"
-    )
-    print(
-        f"median of {len(figures)} round(s), ratio bare / mediamon CPU: whole processes "
-        f"{statistics.median(whole):.2f} (wall, last round {last.bare_wall / last.wall:.2f})"
-    )
-    if per_page:
-        print(
-            f"median of {len(figures)} round(s), per page, start-up out ({n} - {one} pages): "
-            f"{statistics.median(per_page):.2f} (goal >= 0.85)"
-        )
+        if "before" in got:
+            before, now = got["before"], got["mediamon"]
+            ratios.setdefault("now / before: whole processes", []).append(now.cpu / before.cpu)
+            if n > one:
+                ratios.setdefault("now / before: per page", []).append(
+                    per_page(now) / per_page(before)
+                )
+        print(f"round {number}: " + "; ".join(parts))
+    rss = ", ".join(f"{name} {max(g[name].rss for g in figures):.0f} MiB" for name in names)
+    print(f"peak RSS: {rss}; {found} mentions")
+    for label, values in ratios.items():
+        goal = " (goal >= 0.85)" if label.startswith("mediamon") else ""
+        if label.startswith("now"):
+            goal = " (CPU, < 1: now is cheaper)"
+        else:
+            label = "bare / " + label
+        print(f"median of {len(figures)} round(s), {label}: {statistics.median(values):.2f}{goal}")
 
 
 def main(argv: list[str]) -> int:
@@ -234,6 +241,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="URLs per page")
     parser.add_argument(
         "--rounds", type=int, default=3, help="rounds of both sides, alternating (medians)"
+    )
+    parser.add_argument(
+        "--before",
+        default="",
+        help="also crawl with the mediamon of this checkout (a `git worktree` of an older "
+        "revision), in the same rounds",
     )
     parser.add_argument("--profile", default="", help="cProfile the crawl into this file")
     parser.add_argument(
@@ -298,29 +311,39 @@ def main(argv: list[str]) -> int:
         profiled = bool(args.profile or args.py_spy)
         one = len(pages) if not profiled and args.repeat > 1 else n
         fresh = fresh_databases(work, mediamon, env)
+        before = Path(args.before).resolve() if args.before else None
+        fresh_before = fresh_databases(work, mediamon, env, before) if before else None
 
-        def bare(count: int) -> tuple[float, float, float]:
-            return run([sys.executable, "-c", BARE, *paths[:count]], env=env)[:3]
+        def bare(count: int) -> tuple[float, float, float, Any]:
+            return run([sys.executable, "-c", BARE, *paths[:count]], env=env)
 
-        def crawl(count: int) -> tuple[float, float, float, subprocess.CompletedProcess[str]]:
+        def crawl(count: int) -> tuple[float, float, float, Any]:
             # every crawl on a database of its own: a second crawl of the same URLs would
             # find its documents stored and do less
             return run(with_db([*crawl_argv[:-n], *urls[:count]], next(fresh)), env=env)
 
-        figures: list[Round] = []
+        def crawl_before(count: int) -> tuple[float, float, float, Any]:
+            assert fresh_before is not None  # the mediamon of the checkout ``before``
+            argv = with_db([*crawl_argv[:-n], *urls[:count]], next(fresh_before))
+            return run(argv, env=env, cwd=before)
+
+        sides = {"bare": bare, "mediamon": crawl} | ({"before": crawl_before} if before else {})
+        for warm in sides.values():  # file caches, and the language model's cache folder
+            warm(1)
+        figures: list[dict[str, Measure]] = []
         done = None
         for index in range(1 if profiled else max(1, args.rounds)):
-            # which side goes first alternates: a machine that slows down or speeds up during
-            # the run weighs on both sides
-            sides = ["bare", "crawl"] if index % 2 == 0 else ["crawl", "bare"]
-            got: dict[str, Any] = {}
-            for side in sides:
-                if side == "bare":
-                    got["bare"], got["bare1"] = bare(n), bare(one)[0] if one < n else 0.0
-                else:
-                    *got["crawl"], done = crawl(n)
-                    got["crawl1"] = crawl(one)[0] if one < n else 0.0
-            figures.append(Round(*got["bare"], *got["crawl"], got["bare1"], got["crawl1"]))
+            # which side goes first turns round: a machine that slows down or speeds up
+            # during the run weighs on every side
+            order = list(sides)[index % len(sides) :] + list(sides)[: index % len(sides)]
+            got: dict[str, Measure] = {}
+            for name in order:
+                cpu, wall, rss, result = sides[name](n)
+                cpu1 = sides[name](one)[0] if one < n else 0.0
+                got[name] = Measure(cpu, wall, rss, cpu1)
+                if name == "mediamon":
+                    done = result
+            figures.append({name: got[name] for name in sides})
         assert done is not None
         if done.returncode not in (0, 1):
             print(done.stderr[-3000:])
