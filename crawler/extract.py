@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -267,7 +267,8 @@ def main_text(
     url: str,
     *,
     links: bool = True,
-    again: Callable[[], lxml_html.HtmlElement | None] | None = None,
+    consume: bool = False,
+    markup: str | None = None,
 ) -> tuple[str, tuple[Link, ...]]:
     """trafilatura's main text (and its links, unless ``links`` is false): its fast path,
     and its full path (fallback extractors compared) when the fast one kept too little,
@@ -275,21 +276,23 @@ def main_text(
     (``crawler.press.cascade``): the same results as ``bare_extraction`` with ``_FAST`` and
     ``_FULL``.
 
-    With ``again`` (a function that parses the page anew) ``root`` is consumed: the fast
-    path prunes it instead of a copy of the whole page (a copy is ~2 % of a crawl's CPU),
-    and the rare full path that cannot continue the fast one parses the page again.
-    Without it ``root`` is left as it is."""
+    With ``consume`` (the caller no longer needs the page as it was) the fast path prunes
+    ``root`` itself instead of a copy of the whole page (a copy is ~2 % of a crawl's CPU),
+    except on a page with a teaser block, whose full path starts again from the whole page.
+    ``markup`` (what ``root`` was parsed from) spares the search for a teaser block on pages
+    whose markup cannot hold one."""
     page = PageText.of(root)
-    teaser_free = cascade.teaser_free(root)
+    teaser_free = cascade.teaser_free(root, markup)
+    consumed = consume and teaser_free
     try:
         run: cascade.FastRun | None = cascade.fast_path(
-            root, url or None, links=links, consume=again is not None
+            root, url or None, links=links, consume=consumed
         )
     except Exception:  # trafilatura raises assorted errors on malformed markup
         run = None
     text, found = _as_text(run.result if run else None, url)
-    if not _kept_too_little(text, page):
-        return text, found
+    if not _kept_too_little(text, page) or (run is None and consumed):
+        return text, found  # (a failed fast path may have left ``root`` half pruned)
     full = ""
     full_links: tuple[Link, ...] = ()
     if run is not None and teaser_free:
@@ -299,9 +302,7 @@ def main_text(
             full_doc = None
         full, full_links = _as_text(full_doc, url)
     else:
-        whole = root if again is None else again()
-        if whole is not None:
-            full, full_links = _trafilatura(whole, url, _FULL if links else _FULL_TEXT)
+        full, full_links = _trafilatura(root, url, _FULL if links else _FULL_TEXT)
     return (full, full_links) if full else (text, found)
 
 
@@ -386,19 +387,15 @@ def extract_article(
     meta = page_metadata(root, url, DATE_PARAMS)
     anchored = _anchor_words(root) if wants_links else []
 
-    def again() -> lxml_html.HtmlElement | None:
-        """The page as it was before the main text was taken from it: parsed anew."""
-        fresh = parse_html(decoded)
-        if fresh is not None:
-            _prepare(fresh, url, chrome)
-        return fresh
-
-    text, links = main_text(root, url, links=wants_links, again=again)
+    text, links = main_text(root, url, links=wants_links, consume=True, markup=decoded)
     method = "trafilatura" if text else ""
     fallback_title = fallback_lang = ""
     if not text:
-        whole = again()
+        # the one case a page is parsed twice: trafilatura found no text at all (an empty
+        # or odd page), and the fast path took the first tree
+        whole = parse_html(decoded)
         if whole is not None:
+            _prepare(whole, url, chrome)
             text, fallback_title, fallback_lang, links = _fallback(whole, url)
             method = "fallback" if text else ""
     elif not links and wants_links:

@@ -117,9 +117,9 @@ def test_real_pages_as_bare_extraction() -> None:
     assert continued > 100  # most real pages have no teaser block
 
 
-def assert_consuming_main_text_is_the_same(markup: str, *, links: bool) -> int:
-    """``main_text`` taking the page's own tree (``again``) finds what it finds on a copy;
-    returns how often it had to parse the page again."""
+def assert_consuming_main_text_is_the_same(markup: str, *, links: bool) -> bool:
+    """``main_text`` consuming the page's tree finds what it finds on a copy; returns
+    whether the tree it was given changed (never on a page with a teaser block)."""
 
     def prepared() -> Any:
         root = parse_html(markup)
@@ -127,34 +127,44 @@ def assert_consuming_main_text_is_the_same(markup: str, *, links: bool) -> int:
         prune_boilerplate(root)
         return root
 
-    parsed: list[Any] = []
-
-    def again() -> Any:
-        parsed.append(prepared())
-        return parsed[-1]
-
     kept = prepared()
     want = extract.main_text(kept, URL, links=links)
-    assert etree.tostring(kept) == etree.tostring(prepared())  # without ``again``: untouched
-    assert extract.main_text(prepared(), URL, links=links, again=again) == want
-    return len(parsed)
+    assert etree.tostring(kept) == etree.tostring(prepared())  # not consumed: untouched
+    for hint in (None, markup):
+        taken = prepared()
+        assert extract.main_text(taken, URL, links=links, consume=True, markup=hint) == want
+    return etree.tostring(taken) != etree.tostring(prepared())
 
 
 @pytest.mark.parametrize("links", [True, False])
 @pytest.mark.parametrize("markup", BUILT)
 def test_built_pages_the_same_when_the_tree_is_consumed(markup: str, links: bool) -> None:
-    again = assert_consuming_main_text_is_the_same(markup, links=links)
-    # only a page with a teaser block (whose fast path kept too little) is parsed again
-    root = parse_html(markup)
-    assert again == 0 if cascade.teaser_free(root) else again <= 1
+    changed = assert_consuming_main_text_is_the_same(markup, links=links)
+    assert not changed or cascade.teaser_free(parse_html(markup))
 
 
-def test_a_teaser_page_whose_fast_path_kept_too_little_is_parsed_again() -> None:
-    # the fast path drops the table of links: its text is under a fifth of the visible text
+def test_a_teaser_page_whose_fast_path_kept_too_little_keeps_its_tree_whole() -> None:
+    # the fast path drops the table of links: its text is under a fifth of the visible text,
+    # and the page's teaser block sends the full path back to the whole page
     rows = "".join(f"<tr><td><a href='/x{i}'>{SENTENCE}</a></td></tr>" for i in range(8))
     markup = page(f"<div class='teaser'>A teaser.</div><p>{SENTENCE}</p><table>{rows}</table>")
-    assert assert_consuming_main_text_is_the_same(markup, links=False) == 1
-    assert assert_consuming_main_text_is_the_same(markup, links=True) == 1
+    root = parse_html(markup)
+    assert root is not None
+    prune_boilerplate(root)
+    whole = etree.tostring(root)
+    text, found = extract.main_text(root, URL, links=False, consume=True)
+    assert SENTENCE.strip() in text
+    assert found == ()
+    assert etree.tostring(root) == whole  # bare_extraction had the page whole
+    assert not assert_consuming_main_text_is_the_same(markup, links=True)
+
+
+def test_the_markup_spares_the_teaser_search_only_where_it_cannot_find_one() -> None:
+    teaser, plain = BUILT[4], BUILT[0]
+    assert not cascade.teaser_free(parse_html(teaser), teaser)
+    assert cascade.teaser_free(parse_html(plain), plain)
+    # a tree with a teaser block, said to come from markup without one: the markup answers
+    assert cascade.teaser_free(parse_html(teaser), plain)
 
 
 def test_real_pages_the_same_when_the_tree_is_consumed() -> None:
@@ -162,5 +172,12 @@ def test_real_pages_the_same_when_the_tree_is_consumed() -> None:
     if not pages:
         pytest.skip("no corpus: ../shared/corpus or $MEDIAMON_CORPUS")
     for folder in pages:
-        markup = decode_html((folder / "source.html").read_bytes())
-        assert_consuming_main_text_is_the_same(markup, links=True)
+        assert_consuming_main_text_is_the_same(
+            decode_html((folder / "source.html").read_bytes()), links=True
+        )
+
+
+def test_a_consuming_fast_path_works_on_the_tree_it_is_given() -> None:
+    root = parse_html(BUILT[1])
+    assert cascade.fast_path(root, URL, links=True, consume=True).tree is root
+    assert cascade.fast_path(root, URL, links=True).tree is not root
