@@ -18,6 +18,8 @@ NEVER_IMPORTED = (
     "apprise",  # only to check a config's alert URLs, and to send alerts
     "datasketch",  # its MinHash is reproduced in crawler.press.fingerprint
     "scipy",
+    "alembic",  # the schema check reads the version table itself (crawler.storage.migrate)
+    "mako",
 )
 
 SCRIPT = f"""
@@ -25,6 +27,7 @@ import sys
 
 import crawler.config
 import crawler.extract
+import crawler.storage.migrate
 import crawler.press.clustering
 from crawler.fetching.settings import default_settings
 from crawler.runs.process import run_spider

@@ -9,7 +9,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from crawler.storage.db import DatabaseError, make_engine
-from crawler.storage.migrate import head_revision, require_current, upgrade
+from crawler.storage.migrate import SCHEMA_HEAD, head_revision, require_current, upgrade
 from crawler.storage.models import Base
 from crawler.storage.search import is_search_object
 
@@ -56,6 +56,20 @@ def test_database_migrated_by_newer_version_is_refused(engine: Engine) -> None:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
             "9999_future"
         )
+
+
+def test_schema_head_is_the_newest_migration(engine: Engine) -> None:
+    # the check every process starts with compares the database with this constant
+    assert head_revision(engine) == SCHEMA_HEAD
+    require_current(engine)
+
+
+def test_a_database_behind_or_ahead_is_refused_by_the_start_up_check(engine: Engine) -> None:
+    for revision, message in (("0015", "not up to date"), ("9999_future", "newer version")):
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": revision})
+        with pytest.raises(DatabaseError, match=message):
+            require_current(engine)
 
 
 def test_unmigrated_database_is_reported(sqlite_url: str) -> None:
