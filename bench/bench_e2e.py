@@ -16,10 +16,14 @@ mediamon CPU-seconds (1.0 = the crawl costs no more than extracting alone). The 
 runs over one URL per page give the cost per page with start-up taken out (difference of the
 two runs over the difference of pages): the ratio of those is the goal's measure (>= 0.85),
 since ``mediamon`` starts Scrapy, SQLAlchemy and 1,000 compiled queries once per crawl, not
-once per page. Each side runs ``--rounds`` times (3), the side that goes first alternating,
-and every crawl gets a database of its own (a copy of one migrated file): the medians of the
-rounds' ratios are the figures to quote on a machine whose speed drifts by 10-20 % within
-minutes. Also printed: CPU-seconds per page and the crawl's peak RSS. ``--profile
+once per page. Each side runs ``--rounds`` times (3), and every crawl gets a database of its
+own (a copy of one migrated file). The sides of a round run at the same time, each measured
+by its own CPU time: on this shared machine the same work costs up to 20 % more CPU from one
+minute to the next, and run one after the other (``--apart``) the rounds' ratios spread from
+0.75 to 1.02; run together, the slower and faster spells fall on every side alike and they
+agree within 0.01-0.02. The medians of the rounds' ratios are the figures to quote.
+``--before DIR`` adds a side: the mediamon of another checkout (a ``git worktree`` of an
+older revision), for a before/after measured in the same rounds. Also printed: CPU-seconds per page and the crawl's peak RSS. ``--profile
 FILE`` runs the crawl under cProfile and writes its stats (``python -m pstats FILE``).
 ``--crawl-only --repeat 154 --rss-every 10`` crawls 20,020 URLs and prints the crawl's RSS
 at each tenth of its CPU time (is memory flat over many pages?). Prints figures; asserts
@@ -41,6 +45,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -248,6 +253,13 @@ def main(argv: list[str]) -> int:
         help="also crawl with the mediamon of this checkout (a `git worktree` of an older "
         "revision), in the same rounds",
     )
+    parser.add_argument(
+        "--apart",
+        action="store_true",
+        help="run the sides of a round one after the other (by default they run at the same "
+        "time, each one's CPU time its own: the machine's slower and faster spells, 20 %% "
+        "between two runs of the same work here, then fall on every side alike)",
+    )
     parser.add_argument("--profile", default="", help="cProfile the crawl into this file")
     parser.add_argument(
         "--py-spy", default="", help="sample the crawl with py-spy into this file (collapsed)"
@@ -336,14 +348,20 @@ def main(argv: list[str]) -> int:
             # which side goes first turns round: a machine that slows down or speeds up
             # during the run weighs on every side
             order = list(sides)[index % len(sides) :] + list(sides)[: index % len(sides)]
-            got: dict[str, Measure] = {}
-            for name in order:
-                cpu, wall, rss, result = sides[name](n)
-                cpu1 = sides[name](one)[0] if one < n else 0.0
-                got[name] = Measure(cpu, wall, rss, cpu1)
-                if name == "mediamon":
-                    done = result
-            figures.append({name: got[name] for name in sides})
+            if not args.apart:
+                # every side at once: a slower spell of the machine slows them all alike
+                with ThreadPoolExecutor(len(sides)) as pool:
+                    runs = {name: pool.submit(sides[name], n) for name in order}
+                    full = {name: future.result() for name, future in runs.items()}
+                    runs = {name: pool.submit(sides[name], one) for name in order if one < n}
+                    ones = {name: runs[name].result()[0] if one < n else 0.0 for name in order}
+            else:
+                full, ones = {}, {}
+                for name in order:
+                    full[name] = sides[name](n)
+                    ones[name] = sides[name](one)[0] if one < n else 0.0
+            done = full["mediamon"][3]
+            figures.append({name: Measure(*full[name][:3], ones[name]) for name in sides})
         assert done is not None
         if done.returncode not in (0, 1):
             print(done.stderr[-3000:])
