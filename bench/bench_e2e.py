@@ -23,8 +23,9 @@ minute to the next, and run one after the other (``--apart``) the rounds' ratios
 0.75 to 1.02; run together, the slower and faster spells fall on every side alike and they
 agree within 0.01-0.02. The medians of the rounds' ratios are the figures to quote.
 ``--before DIR`` adds a side: the mediamon of another checkout (a ``git worktree`` of an
-older revision), for a before/after measured in the same rounds. Also printed: CPU-seconds per page and the crawl's peak RSS. ``--profile
-FILE`` runs the crawl under cProfile and writes its stats (``python -m pstats FILE``).
+older revision), for a before/after measured in the same rounds. Also printed: CPU-seconds
+per page and the crawl's peak RSS. ``--profile FILE`` runs the crawl under cProfile and
+writes its stats (``python -m pstats FILE``).
 ``--crawl-only --repeat 154 --rss-every 10`` crawls 20,020 URLs and prints the crawl's RSS
 at each tenth of its CPU time (is memory flat over many pages?). Prints figures; asserts
 nothing.
