@@ -214,6 +214,7 @@ def test_three_days_unattended_with_a_sigkill(tmp_path: Path, world: SampleWeb) 
             record = get_digest(session, org, date.fromisoformat(day))
             assert record is not None
             assert record.state == "sent"
+    runs = _runs(engine)  # for the messages below
     engine.dispose()
 
     found_by_day: dict[str, list[str]] = {}
@@ -229,7 +230,7 @@ def test_three_days_unattended_with_a_sigkill(tmp_path: Path, world: SampleWeb) 
         # late and show as late arrivals: by design, old posts are checked daily).
         quick = _quick_items(truth, day_no)
         missing = [url for url in quick if url not in found_by_day.get(day, [])]
-        assert not missing, f"day {day}: not found that day: {missing}"
+        assert not missing, _missed(day, missing, mentions, runs, log)
         got = len(found_by_day.get(day, []))
         body = _text_part(digests[day])
         reported = re.search(r"^(\d+) new", body, re.MULTILINE)
@@ -259,6 +260,30 @@ def _text_part(message: Message) -> str:
             payload: Any = part.get_payload(decode=True)
             return bytes(payload).decode("utf-8", "replace")
     return ""
+
+
+def _missed(
+    day: str,
+    missing: list[str],
+    mentions: list[Any],
+    runs: list[tuple[int, str, datetime, bool]],
+    log: str,
+) -> str:
+    """What a failed day check needs to be understood: when (if ever) the missing finds were
+    found and how, every run of the test with the moment it believed it was, the log's end."""
+    when = {
+        m.url: f"{m.first_seen_at.astimezone(TZ):%d %H:%M} via {m.found_via.value}"
+        for m in mentions
+        if m.url in missing
+    }
+    history = " ".join(
+        f"{run_id}:{job}@{at.astimezone(TZ):%d/%H:%M}{'' if done else '(open)'}"
+        for run_id, job, at, done in sorted(runs)
+    )
+    return (
+        f"day {day}: not found that day: {missing}; found later: {when}\n"
+        f"runs: {history}\nlog:\n{log[-4000:]}"
+    )
 
 
 def _quick_items(truth: dict[str, Any], day: int) -> list[str]:
