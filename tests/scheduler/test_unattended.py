@@ -27,12 +27,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
 from crawler.storage.db import make_engine, session_scope
 from crawler.storage.digests import get_digest
 from crawler.storage.mentions import list_mentions
 from crawler.storage.migrate import upgrade
+from crawler.storage.models import SourceRow
 from crawler.storage.runs import recent_runs
 from sampleweb import SampleWeb
 from scheduler.demo import _SmtpSink, demo_config_text
@@ -178,6 +180,7 @@ def test_three_days_unattended_with_a_sigkill(tmp_path: Path, world: SampleWeb) 
             day = min(3, _world_day(moment))
             if day != world.day:
                 world.set_day(day)
+                _feeds_announce_the_day(engine, alive)
             mark = _last_id(engine)
             if step == KILL_AT:
                 # Kill it without a chance to clean up while a poll of this moment runs,
@@ -260,6 +263,24 @@ def _text_part(message: Message) -> str:
             payload: Any = part.get_payload(decode=True)
             return bytes(payload).decode("utf-8", "replace")
     return ""
+
+
+def _feeds_announce_the_day(engine: Engine, alive: Callable[[], None]) -> None:
+    """Every feed is due once the new day is out, as if a WebSub hub announced it.
+
+    The clock moves first and the world changes only when no earlier run is left (an earlier
+    run would stamp the new day with the old time), so a poll of the new moment can read a
+    feed in the instant before the world changes; by that feed's own rhythm (the sample press
+    feeds publish every 17-19 hours) it would then not be read again that day, and a CI run
+    missed a day-2 article so. The polls that may have read the old day finish first."""
+    changed = _last_id(engine)
+    _wait_for(
+        lambda: not any(run_id <= changed and not done for run_id, _, _, done in _runs(engine)),
+        "the runs that may have read the old day",
+        alive,
+    )
+    with session_scope(engine) as session:
+        session.execute(update(SourceRow).values(next_check_at=None))
 
 
 def _missed(
