@@ -168,7 +168,7 @@ def fresh_databases(
     work: Path, mediamon: list[str], env: dict[str, str], cwd: Path | None = None
 ) -> Iterator[str]:
     """Database URLs, each a new copy of one SQLite file migrated by the checkout ``cwd``."""
-    template = work / f"template-{abs(hash(str(cwd)))}.db"
+    template = work / f"template-{'before' if cwd else 'now'}.db"
     db = f"sqlite:///{template}"
     upgrade = [*with_db(mediamon, db), "db", "upgrade"]
     subprocess.run(upgrade, check=True, capture_output=True, env=env, cwd=cwd)
